@@ -1,0 +1,3 @@
+from monlab.cli import main
+
+main()

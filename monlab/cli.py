@@ -1,0 +1,53 @@
+"""The `monlab` command line: thin Typer commands over domain code.
+
+Command modules import only typer at load time and their domain code inside each command, so
+`monlab --help` stays fast. Any MonlabError becomes exit 3 and one line here, and only here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from monlab.commands import app_cmd, images_cmd, lab_cmd, load_cmd, render_cmd, stack_cmd
+from monlab.errors import MonlabError
+
+cli = typer.Typer(
+    name="monlab",
+    help="The DevOps monitoring lecture as a lab that runs itself: `monlab up`, `monlab lab <section>`, `monlab teardown`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from monlab import __version__
+
+        print(f"monlab {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """The DevOps monitoring lecture as a lab that runs itself."""
+
+
+for module in (stack_cmd, render_cmd, lab_cmd, load_cmd, app_cmd, images_cmd):
+    module.register(cli)
+
+
+def main() -> None:
+    try:
+        cli()
+    except MonlabError as error:
+        print(f"Error: {error.one_line()}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,42 @@
+"""The one exception family users see. The CLI turns any MonlabError into exit 3 and one line."""
+
+from __future__ import annotations
+
+
+class MonlabError(Exception):
+    """Something about the environment or the input is wrong; `hint` says what to do about it."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        text = self.message.rstrip(".") + "."
+        return f"{text} {self.hint}" if self.hint else text
+
+
+class DockerUnavailable(MonlabError):
+    """The Docker engine cannot be reached."""
+
+
+class PortInUse(MonlabError):
+    """A host port the stack needs is taken."""
+
+
+class ImageUnavailable(MonlabError):
+    """An image is neither local nor obtainable."""
+
+
+class ServiceUnhealthy(MonlabError):
+    """A container exited or never became ready."""
+
+
+class ConfigError(MonlabError):
+    """A file monlab reads (lab definition, template, app directory) is malformed."""
+
+
+class ServiceError(MonlabError):
+    """An HTTP service of the stack (Prometheus, Grafana, the app) did not answer as expected."""

@@ -1,0 +1,79 @@
+"""Names, ports, labels and images of one monlab project: the naming contract of SPEC.md in one place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monlab.errors import ConfigError
+
+SERVICES = ("app", "prometheus", "grafana")
+CONTAINER_PORTS = {"app": 5000, "prometheus": 9090, "grafana": 3000}
+
+LABEL_PROJECT = "monlab.project"
+LABEL_SERVICE = "monlab.service"
+LABEL_CONFIG_HASH = "monlab.config-hash"
+
+DEFAULT_PROJECT = "monlab"
+DEFAULT_BIND = "127.0.0.1"
+
+# Pulled when online. Offline, only the bootstrapped images below are used.
+ONLINE_IMAGES = {
+    "app-base": "python:3.12-slim",
+    "prometheus": "prom/prometheus:v3.5.0",
+    "grafana": "grafana/grafana:12.4.0",
+}
+OFFLINE_IMAGES = {
+    "app-base": "monlab/app-base:bookworm",
+    "prometheus": "monlab/prometheus:bookworm",
+}
+
+_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str = DEFAULT_PROJECT
+    bind: str = DEFAULT_BIND
+    port_offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not _PROJECT_NAME.match(self.name):
+            raise ConfigError(
+                f"Project name {self.name!r} is not usable for Docker resources",
+                "Use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.",
+            )
+        if not 0 <= self.port_offset <= 50000:
+            raise ConfigError(f"Port offset {self.port_offset} is out of range", "Use a value from 0 to 50000.")
+
+    def resource(self, service: str) -> str:
+        return f"{self.name}-{service}"
+
+    @property
+    def network(self) -> str:
+        return f"{self.name}-net"
+
+    def volume(self, purpose: str) -> str:
+        return f"{self.name}-{purpose}"
+
+    def host_port(self, service: str) -> int:
+        return CONTAINER_PORTS[service] + self.port_offset
+
+    def labels(self, service: str | None = None) -> dict[str, str]:
+        labels = {LABEL_PROJECT: self.name}
+        if service:
+            labels[LABEL_SERVICE] = service
+        return labels
+
+    @property
+    def label_filter(self) -> str:
+        return f"{LABEL_PROJECT}={self.name}"
+
+    @property
+    def app_image(self) -> str:
+        return f"monlab/{self.name}-app:latest"
+
+
+def url_host(bind: str) -> str:
+    """The address a browser on this machine uses for a port published on `bind`."""
+    return "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
