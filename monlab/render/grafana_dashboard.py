@@ -1,0 +1,70 @@
+"""The lecture dashboard, built with grafana-foundation-sdk from the catalog: a row per section."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grafana_foundation_sdk.builders import dashboard, prometheus, stat, timeseries
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.dashboard import DataSourceRef
+
+from monlab.catalog import Catalog, Panel, Section
+from monlab.render.context import DASHBOARD_TITLE, DASHBOARD_UID, RenderContext
+from monlab.render.panels import panel_numeric_ids, row_id
+
+DASHBOARD_FILE = "dashboards/lecture.json"
+PANEL_HEIGHT = 8
+GRID_WIDTH = 24
+PANELS_PER_LINE = 3
+QUERY_REF_ID = "A"
+
+
+def datasource_ref(ctx: RenderContext) -> DataSourceRef:
+    return DataSourceRef(type_val="prometheus", uid=ctx.datasource_uid)
+
+
+def build_dashboard(ctx: RenderContext, catalog: Catalog) -> dict[str, Any]:
+    ids = panel_numeric_ids(catalog)
+    builder = (
+        dashboard.Dashboard(DASHBOARD_TITLE)
+        .uid(DASHBOARD_UID)
+        .tags(["monlab", "lecture"])
+        .refresh("5s")
+        .time("now-15m", "now")
+        .editable()
+    )
+    for section in catalog.sections:
+        if not section.panels:
+            continue
+        # Expanded rows: Grafana expects their panels at the top level after the row, not inside it.
+        builder.with_row(dashboard.Row(section_title(section)).id(row_id(section.number)).collapsed(False))
+        width = GRID_WIDTH // min(len(section.panels), PANELS_PER_LINE)
+        for panel in section.panels:
+            builder.with_panel(_panel(ctx, panel, ids[panel.id], width))
+    # Round-trip through the SDK's encoder so the result is plain JSON data.
+    return json.loads(json.dumps(builder.build(), cls=JSONEncoder))
+
+
+def section_title(section: Section) -> str:
+    return f"§{section.number} {section.title}"
+
+
+def _panel(ctx: RenderContext, panel: Panel, numeric_id: int, width: int) -> Any:
+    kind = stat if panel.kind == "stat" else timeseries
+    query = prometheus.Dataquery().expr(panel.expr).ref_id(QUERY_REF_ID).datasource(datasource_ref(ctx))
+    if panel.legend:
+        query = query.legend_format(panel.legend)
+    builder = (
+        kind.Panel()
+        .id(numeric_id)
+        .title(panel.title)
+        .datasource(datasource_ref(ctx))
+        .with_target(query)
+        .unit(panel.unit)
+        .height(PANEL_HEIGHT)
+        .span(width)
+    )
+    if panel.description:
+        builder = builder.description(panel.description)
+    return builder

@@ -1,0 +1,66 @@
+"""Rendered files on disk (`monlab render --out`) and the hash the stack puts in a label to detect drift."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from monlab.errors import ConfigError
+
+MARKER = ".monlab-render.json"
+
+
+def config_hash(files: dict[str, str]) -> str:
+    """Stable sha256 over one service's files: sorted paths, each path and content length-prefixed."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        for part in (path.encode(), files[path].encode()):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
+
+
+def write_rendered(files: dict[str, dict[str, str]], out_dir: Path) -> list[Path]:
+    """Write `{service: {path: text}}` under out_dir/service/path; returns the files written.
+
+    Refuses a non-empty directory that is not a previous render, so no user data is overwritten.
+    Files a previous render wrote and this one no longer has are removed; nothing else is.
+    """
+    out_dir = Path(out_dir)
+    previous = _previous_render(out_dir)
+    wanted = {f"{service}/{path}" for service, service_files in files.items() for path in service_files}
+    for stale in sorted(set(previous) - wanted):
+        (out_dir / stale).unlink(missing_ok=True)
+    written = []
+    for service, service_files in files.items():
+        for path, text in sorted(service_files.items()):
+            target = out_dir / service / path
+            _write(target, text)
+            written.append(target)
+    _write(out_dir / MARKER, json.dumps({"files": sorted(wanted)}, indent=2) + "\n")
+    return written
+
+
+def _previous_render(out_dir: Path) -> list[str]:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a directory for --out.")
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return []
+    marker = out_dir / MARKER
+    try:
+        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(
+            f"{out_dir} is not empty and holds no previous monlab render",
+            "Choose an empty or new directory for --out; monlab never overwrites other files.",
+        ) from None
+    return [p for p in listed if isinstance(p, str) and ".." not in Path(p).parts]
+
+
+def _write(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {target} ({exc.strerror})", "Check the directory's permissions.") from exc
