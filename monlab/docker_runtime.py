@@ -1,0 +1,326 @@
+"""The Docker engine, seen through the few operations monlab needs.
+
+The only module that imports `docker`: every docker-py or requests error is translated into a
+MonlabError here. Everything else receives a DockerRuntime (or a fake with the same methods) and
+works with the plain records below.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
+
+import docker
+import docker.errors
+from docker.types import Mount
+import requests.exceptions
+
+from monlab.errors import DockerUnavailable, ImageUnavailable, MonlabError, PortInUse
+
+Progress = Callable[[dict[str, Any]], None]
+
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+
+
+@dataclass(frozen=True)
+class ContainerRecord:
+    id: str
+    name: str
+    state: str  # "running", "exited", "created", ...
+    labels: dict[str, str]
+    image_id: str
+    health: str = ""  # "healthy", "starting", ... when the image has a healthcheck
+    ports: dict[int, tuple[str, int]] = field(default_factory=dict)  # container port -> (host ip, host port)
+    exit_code: int = 0
+
+
+@dataclass(frozen=True)
+class VolumeRecord:
+    name: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ContainerCreate:
+    """Everything needed to create one container; no host bind mounts, by design."""
+
+    name: str
+    image: str
+    command: list[str]
+    environment: dict[str, str]
+    labels: dict[str, str]
+    ports: dict[int, tuple[str, int]]  # container port -> (bind address, host port)
+    volumes: dict[str, str]  # volume name -> mount point
+    network: str
+    network_alias: str
+    user: str | None = None
+
+
+def engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
+
+
+def connect() -> "DockerRuntime":
+    address = engine_address()
+    try:
+        client = docker.from_env()
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise DockerUnavailable(
+            f"Cannot reach the Docker engine at {address} ({_short(exc)})",
+            "Start Docker, or point DOCKER_HOST at a running engine.",
+        ) from exc
+    return DockerRuntime(client, address)
+
+
+def _short(exc: BaseException) -> str:
+    text = getattr(exc, "explanation", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())[:200]
+
+
+class DockerRuntime:
+    def __init__(self, client: Any, address: str) -> None:
+        self.client = client
+        self.address = address
+
+    @contextmanager
+    def _engine(self, doing: str) -> Iterator[None]:
+        """Translate docker-py/requests failures during `doing` into MonlabError."""
+        try:
+            yield
+        except MonlabError:
+            raise
+        except docker.errors.ImageNotFound as exc:
+            raise ImageUnavailable(
+                f"Image not available while {doing}: {_short(exc)}",
+                "Run `monlab images bootstrap` and use `--offline`, or check your registry access.",
+            ) from exc
+        except docker.errors.APIError as exc:
+            message = _short(exc)
+            if "port is already allocated" in message or "address already in use" in message:
+                raise PortInUse(f"A host port is already in use while {doing}", "Choose another `--port-offset`.") from exc
+            raise MonlabError(f"Docker refused {doing}: {message}") from exc
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            raise DockerUnavailable(
+                f"Lost the Docker engine at {self.address} while {doing} ({_short(exc)})",
+                "Check that Docker is running.",
+            ) from exc
+
+    # --- finding things by label -------------------------------------------------------------
+
+    def containers(self, label: str) -> list[ContainerRecord]:
+        with self._engine("listing containers"):
+            found = self.client.api.containers(all=True, filters={"label": label})
+            return [self.container(c["Id"]) for c in found]
+
+    def container(self, container_id: str) -> ContainerRecord:
+        with self._engine(f"inspecting container {container_id[:12]}"):
+            data = self.client.api.inspect_container(container_id)
+        state = data["State"]
+        return ContainerRecord(
+            id=data["Id"],
+            name=data["Name"].lstrip("/"),
+            state=state["Status"],
+            labels=data["Config"].get("Labels") or {},
+            image_id=data["Image"],
+            health=(state.get("Health") or {}).get("Status", ""),
+            ports=_published_ports(data["NetworkSettings"].get("Ports") or {}),
+            exit_code=state.get("ExitCode", 0),
+        )
+
+    def networks(self, label: str) -> list[str]:
+        with self._engine("listing networks"):
+            return [n["Name"] for n in self.client.api.networks(filters={"label": label})]
+
+    def volumes(self, label: str) -> list[VolumeRecord]:
+        with self._engine("listing volumes"):
+            found = self.client.api.volumes(filters={"label": label}).get("Volumes") or []
+        return [VolumeRecord(v["Name"], v.get("Labels") or {}) for v in found]
+
+    def images(self, label: str) -> list[str]:
+        with self._engine("listing images"):
+            return [i["Id"] for i in self.client.api.images(filters={"label": label})]
+
+    # --- networks and volumes ----------------------------------------------------------------
+
+    def ensure_network(self, name: str, labels: dict[str, str]) -> bool:
+        """Create the bridge network unless it exists; True when this call created it."""
+        with self._engine(f"creating network {name}"):
+            if self.client.api.networks(names=[name]):
+                return False
+            self.client.api.create_network(name, driver="bridge", labels=labels, check_duplicate=True)
+            return True
+
+    def ensure_volume(self, name: str, labels: dict[str, str]) -> VolumeRecord:
+        """The volume, created with `labels` if missing; an existing volume keeps its own labels."""
+        with self._engine(f"creating volume {name}"):
+            try:
+                data = self.client.api.inspect_volume(name)
+            except docker.errors.NotFound:
+                data = self.client.api.create_volume(name, labels=labels)
+        return VolumeRecord(data["Name"], data.get("Labels") or {})
+
+    def remove_network(self, name: str) -> None:
+        with self._engine(f"removing network {name}"):
+            self.client.api.remove_network(name)
+
+    def remove_volume(self, name: str) -> None:
+        with self._engine(f"removing volume {name}"):
+            self.client.api.remove_volume(name)
+
+    # --- containers --------------------------------------------------------------------------
+
+    def create_container(self, spec: ContainerCreate) -> str:
+        api = self.client.api
+        with self._engine(f"creating container {spec.name}"):
+            host_config = api.create_host_config(
+                port_bindings={f"{port}/tcp": bound for port, bound in spec.ports.items()},
+                mounts=[Mount(target, volume, type="volume") for volume, target in spec.volumes.items()],
+                network_mode=spec.network,
+            )
+            networking = api.create_networking_config(
+                {spec.network: api.create_endpoint_config(aliases=[spec.network_alias])}
+            )
+            created = api.create_container(
+                image=spec.image,
+                name=spec.name,
+                command=spec.command or None,
+                environment=spec.environment,
+                labels=spec.labels,
+                ports=[f"{port}/tcp" for port in spec.ports],
+                host_config=host_config,
+                networking_config=networking,
+                user=spec.user,
+            )
+        return created["Id"]
+
+    def put_files(self, container_id: str, files: dict[str, str]) -> None:
+        """Upload {absolute path: text} into a container, through the API (no bind mounts)."""
+        with self._engine(f"uploading configuration into {container_id[:12]}"):
+            self.client.api.put_archive(container_id, "/", _tar_of(files))
+
+    def start(self, container_id: str) -> None:
+        with self._engine(f"starting container {container_id[:12]}"):
+            self.client.api.start(container_id)
+
+    def stop(self, container_id: str, timeout: int = 10) -> None:
+        with self._engine(f"stopping container {container_id[:12]}"):
+            self.client.api.stop(container_id, timeout=timeout)
+
+    def remove_container(self, container_id: str) -> None:
+        with self._engine(f"removing container {container_id[:12]}"):
+            self.client.api.remove_container(container_id, force=True)
+
+    def logs_tail(self, container_id: str, lines: int = 10) -> list[str]:
+        try:
+            raw = self.client.api.logs(container_id, tail=lines, stdout=True, stderr=True)
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return []
+        return raw.decode("utf-8", "replace").splitlines()[-lines:]
+
+    # --- images ------------------------------------------------------------------------------
+
+    def image_id(self, ref: str) -> str | None:
+        with self._engine(f"looking up image {ref}"):
+            try:
+                return self.client.api.inspect_image(ref)["Id"]
+            except docker.errors.ImageNotFound:
+                return None
+
+    def image_labels(self, ref: str) -> dict[str, str]:
+        with self._engine(f"inspecting image {ref}"):
+            return self.client.api.inspect_image(ref)["Config"].get("Labels") or {}
+
+    def build_image(
+        self, context: Path, tag: str, buildargs: dict[str, str], labels: dict[str, str], progress: Progress
+    ) -> str:
+        """Build `context` (its Dockerfile) as `tag`, streaming progress chunks; returns the image id."""
+        image_id = None
+        with self._engine(f"building {tag}"):
+            for chunk in self.client.api.build(
+                path=str(context), tag=tag, buildargs=buildargs, labels=labels, rm=True, forcerm=True, decode=True
+            ):
+                if "error" in chunk:
+                    raise MonlabError(
+                        f"Building {tag} from {context} failed: {' '.join(chunk['error'].split())}",
+                        _base_image_hint(buildargs),
+                    )
+                image_id = (chunk.get("aux") or {}).get("ID", image_id)
+                progress(chunk)
+        return image_id or self.image_id(tag) or ""
+
+    def pull(self, ref: str, progress: Progress) -> None:
+        repository, tag = split_ref(ref)
+        try:
+            for chunk in self.client.api.pull(repository, tag=tag, stream=True, decode=True):
+                if "error" in chunk:
+                    raise ImageUnavailable(f"Cannot pull {ref}: {chunk['error']}", _PULL_HINT)
+                progress(chunk)
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            raise ImageUnavailable(f"Cannot pull {ref} ({_short(exc)})", _PULL_HINT) from exc
+
+    def remove_image(self, ref: str) -> None:
+        with self._engine(f"removing image {ref[:19]}"):
+            self.client.api.remove_image(ref, force=True)
+
+    def import_image(self, tar_path: Path, repository: str, tag: str, changes: list[str]) -> str:
+        with self._engine(f"importing {repository}:{tag}"):
+            self.client.api.import_image_from_file(str(tar_path), repository=repository, tag=tag, changes=changes)
+        return self.image_id(f"{repository}:{tag}") or ""
+
+    def save_images(self, refs: list[str], out: BinaryIO) -> None:
+        """One tar holding all `refs`, like `docker save A B > FILE`."""
+        api = self.client.api
+        with self._engine("saving images"):
+            # docker-py's get_image takes one name; the engine's endpoint takes several.
+            response = api._get(api._url("/images/get"), params={"names": refs}, stream=True)
+            api._raise_for_status(response)
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                out.write(chunk)
+
+    def load_images(self, source: BinaryIO) -> list[str]:
+        with self._engine("loading images"):
+            loaded = self.client.images.load(source)
+        return [tag for image in loaded for tag in image.tags]
+
+
+_PULL_HINT = "Without registry access run `monlab images bootstrap`, then `monlab up --offline`."
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """("repo", "tag") of an image reference; the tag defaults to latest."""
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        repository, _, tag = ref.rpartition(":")
+        return repository, tag
+    return ref, "latest"
+
+
+def _base_image_hint(buildargs: dict[str, str]) -> str:
+    base = buildargs.get("BASE_IMAGE")
+    return f"Check the app's Dockerfile and that the base image {base} works." if base else ""
+
+
+def _published_ports(ports: dict[str, Any]) -> dict[int, tuple[str, int]]:
+    published = {}
+    for key, bindings in ports.items():
+        port, _, proto = key.partition("/")
+        if proto == "tcp" and bindings:
+            published[int(port)] = (bindings[0]["HostIp"], int(bindings[0]["HostPort"]))
+    return published
+
+
+def _tar_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, text in sorted(files.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

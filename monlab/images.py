@@ -1,0 +1,121 @@
+"""Offline images: built from Debian packages with mmdebstrap, carried between machines as one tar.
+
+`monlab up --offline` uses only these; Grafana has no Debian package, so it has no offline image.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from monlab.docker_runtime import DockerRuntime, split_ref
+from monlab.errors import ConfigError, ImageUnavailable, MonlabError
+from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES
+
+Say = Callable[[str], None]
+OFFLINE_LABEL = "LABEL monlab.image=offline"
+
+
+@dataclass(frozen=True)
+class OfflineImage:
+    ref: str
+    packages: tuple[str, ...]
+    changes: tuple[str, ...]
+    hooks: tuple[str, ...] = ()
+
+
+OFFLINE_RECIPES = (
+    OfflineImage(
+        ref=OFFLINE_IMAGES["app-base"],
+        packages=("python3", "python3-flask", "python3-prometheus-client", "gunicorn"),
+        changes=(OFFLINE_LABEL, 'CMD ["python3"]'),
+    ),
+    OfflineImage(
+        ref=OFFLINE_IMAGES["prometheus"],
+        packages=("prometheus", "ca-certificates"),
+        # The official image's layout: data in /prometheus owned by nobody (65534), so a fresh named
+        # volume mounted there is writable by the server.
+        hooks=('mkdir -p "$1/prometheus" "$1/etc/prometheus" && chown 65534:65534 "$1/prometheus"',),
+        changes=(
+            OFFLINE_LABEL,
+            "USER 65534",
+            'ENTRYPOINT ["/usr/bin/prometheus"]',
+            'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]',
+            "EXPOSE 9090",
+            "WORKDIR /prometheus",
+        ),
+    ),
+)
+
+
+def mmdebstrap_command(recipe: OfflineImage, out: Path, suite: str = "bookworm") -> list[str]:
+    command = ["mmdebstrap", "--variant=apt", f"--include={','.join(recipe.packages)}"]
+    command += ["--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*"]
+    command += [f"--customize-hook={hook}" for hook in recipe.hooks]
+    return command + [suite, str(out)]
+
+
+def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
+    """Build every offline image whose tag is missing (all with `force`); returns the refs built."""
+    if shutil.which("mmdebstrap") is None:
+        raise ConfigError("mmdebstrap is not installed", "Install it with `apt-get install mmdebstrap`.")
+    built = []
+    for recipe in OFFLINE_RECIPES:
+        if not force and runtime.image_id(recipe.ref):
+            say(f"{recipe.ref} exists (use --force to rebuild)")
+            continue
+        say(f"Building {recipe.ref} from Debian packages: {', '.join(recipe.packages)}")
+        _build_one(runtime, recipe, say)
+        built.append(recipe.ref)
+    return built
+
+
+def _build_one(runtime: DockerRuntime, recipe: OfflineImage, say: Say) -> None:
+    with tempfile.TemporaryDirectory(prefix="monlab-image-") as tmp:
+        out = Path(tmp) / "rootfs.tar"
+        _run_mmdebstrap(mmdebstrap_command(recipe, out), say)
+        repository, tag = split_ref(recipe.ref)
+        runtime.import_image(out, repository, tag, list(recipe.changes))
+        say(f"Tagged {recipe.ref}")
+
+
+def _run_mmdebstrap(command: list[str], say: Say) -> None:
+    tail: list[str] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip()
+            tail = (tail + [line])[-5:]
+            if line.startswith(("I: ", "E: ")):
+                say(line[3:])
+    if proc.returncode != 0:
+        raise MonlabError(
+            f"mmdebstrap failed (exit {proc.returncode}): {' / '.join(tail)}",
+            "Check that a Debian mirror is reachable.",
+        )
+
+
+def default_images(runtime: DockerRuntime) -> list[str]:
+    """The stack's images present locally: offline ones and pulled online ones."""
+    wanted = list(OFFLINE_IMAGES.values()) + list(ONLINE_IMAGES.values())
+    return [ref for ref in wanted if runtime.image_id(ref)]
+
+
+def save(runtime: DockerRuntime, path: Path) -> list[str]:
+    refs = default_images(runtime)
+    if not refs:
+        raise ImageUnavailable("No monlab images are present to save", "Run `monlab images bootstrap` first.")
+    with path.open("wb") as out:
+        runtime.save_images(refs, out)
+    return refs
+
+
+def load(runtime: DockerRuntime, path: Path) -> list[str]:
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a file", "Give the tar written by `monlab images save`.")
+    with path.open("rb") as source:
+        return runtime.load_images(source)
