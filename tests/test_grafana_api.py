@@ -1,0 +1,141 @@
+"""GrafanaAPI against a small fake Grafana over real HTTP on 127.0.0.1.
+
+Grafana cannot run on these machines (no Debian package, no registry), so the fake serves canned
+responses shaped like Grafana 12's: /api/health without login, /api/search and the Prometheus-style
+rules API only with the right basic-auth login (401 otherwise, as Grafana does).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from monlab.errors import ServiceError
+from monlab.grafana_api import GrafanaAPI
+from conftest import free_port
+
+USER, PASSWORD = "admin", "s3cret-generated"
+
+HEALTH = {"commit": "0a1b2c3", "database": "ok", "version": "12.4.0"}
+SEARCH = [
+    {"id": 1, "uid": "monlab-lecture", "orgId": 1, "title": "DevOps Monitoring Lecture",
+     "uri": "db/devops-monitoring-lecture", "url": "/d/monlab-lecture/devops-monitoring-lecture",
+     "slug": "", "type": "dash-db", "tags": ["lecture", "monlab"], "isStarred": False,
+     "folderUid": "af1", "folderTitle": "monlab", "folderUrl": "/dashboards/f/af1/"},
+]
+RULES = {
+    "status": "success",
+    "data": {
+        "groups": [
+            {"name": "monlab-lecture", "file": "monlab", "folderUid": "af1", "interval": 10,
+             "rules": [
+                 {"state": "firing", "name": "AppDown", "query": "[...]", "health": "ok", "type": "alerting",
+                  "labels": {"severity": "critical"}, "alerts": [{"state": "Alerting"}]},
+                 {"state": "inactive", "name": "HighLatency", "query": "[...]", "health": "ok", "type": "alerting"},
+                 {"state": "pending", "name": "HighRequestRate", "query": "[...]", "health": "ok", "type": "alerting"},
+             ]},
+        ],
+        "totals": {"firing": 1, "inactive": 1, "pending": 1},
+    },
+}
+
+
+class FakeGrafana(BaseHTTPRequestHandler):
+    health_body: bytes = json.dumps(HEALTH).encode()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _logged_in(self) -> bool:
+        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        return self.headers.get("Authorization") == expected
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        if url.path == "/api/health":
+            return self._send(200, self.server.health_body)  # type: ignore[attr-defined]
+        if not self._logged_in():
+            return self._send(401, b'{"message":"Invalid username or password"}')
+        if url.path == "/api/search" and parse_qs(url.query).get("type") == ["dash-db"]:
+            return self._send(200, json.dumps(SEARCH).encode())
+        if url.path == "/api/prometheus/grafana/api/v1/rules":
+            return self._send(200, json.dumps(RULES).encode())
+        self._send(404, b'{"message":"Not found"}')
+
+
+@pytest.fixture
+def grafana_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGrafana)
+    server.health_body = json.dumps(HEALTH).encode()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", server
+    server.shutdown()
+    server.server_close()
+
+
+def test_health_needs_no_login(grafana_url):
+    url, _ = grafana_url
+    with GrafanaAPI(url, password="wrong") as api:
+        health = api.health()
+    assert health.ok and health.version == "12.4.0"
+
+
+def test_health_not_ok_while_database_migrates(grafana_url):
+    url, server = grafana_url
+    server.health_body = json.dumps({"database": "failing", "version": "12.4.0"}).encode()
+    with GrafanaAPI(url) as api:
+        assert api.health().ok is False
+        assert api.is_healthy() is False
+
+
+def test_dashboards_with_login(grafana_url):
+    url, _ = grafana_url
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        dashboards = api.dashboards()
+    assert [(d.uid, d.title, d.folder) for d in dashboards] == [("monlab-lecture", "DevOps Monitoring Lecture", "monlab")]
+    assert dashboards[0].url == "/d/monlab-lecture/devops-monitoring-lecture"
+
+
+def test_alert_rule_states_by_title(grafana_url):
+    url, _ = grafana_url
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        states = api.alert_rule_states()
+    assert states == {"AppDown": "firing", "HighLatency": "inactive", "HighRequestRate": "pending"}
+
+
+def test_wrong_password_is_a_clear_service_error(grafana_url):
+    url, _ = grafana_url
+    with GrafanaAPI(url, USER, "admin") as api, pytest.raises(ServiceError) as caught:
+        api.dashboards()
+    assert "refused the login" in caught.value.one_line()
+    assert "monlab status" in caught.value.one_line()
+
+
+def test_unknown_path_and_non_json_are_service_errors(grafana_url):
+    url, server = grafana_url
+    server.health_body = b"<html>starting</html>"
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        with pytest.raises(ServiceError, match="not JSON"):
+            api.health()
+        with pytest.raises(ServiceError, match="404"):
+            api._get_json("/api/nothing-here")
+
+
+def test_nothing_listening_is_a_service_error_not_a_traceback():
+    with GrafanaAPI(f"http://127.0.0.1:{free_port()}", timeout=2) as api:
+        with pytest.raises(ServiceError, match="did not answer"):
+            api.dashboards()
+        assert api.is_healthy() is False
