@@ -1,0 +1,28 @@
+"""gunicorn settings shared by the container image and `monlab app serve` (which overrides bind/workers)."""
+
+import glob
+import os
+
+bind = os.environ.get("LAB_APP_BIND", "0.0.0.0:5000")
+workers = int(os.environ.get("LAB_APP_WORKERS", "2"))
+worker_class = "sync"
+timeout = 60
+# gunicorn 27 opens a control socket at one fixed path per user: several servers would collide.
+# Older gunicorn ignores settings it does not know.
+control_socket_disable = True
+
+
+def on_starting(server):
+    """Start every server with empty metric files: old workers' values must not come back."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        os.makedirs(path, exist_ok=True)
+        for stale in glob.glob(os.path.join(path, "*.db")):
+            os.remove(stale)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

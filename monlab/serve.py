@@ -1,0 +1,131 @@
+"""`monlab app serve`: the lab app under gunicorn on this machine, with exact multi-worker metrics.
+
+Each run gets a fresh, empty PROMETHEUS_MULTIPROC_DIR, removed again when the server stops.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from monlab.errors import ConfigError, PortInUse, ServiceError
+from monlab.resources import app_source_dir
+
+DEFAULT_WORKERS = 2
+STOP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = DEFAULT_WORKERS
+    app_dir: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        return self.app_dir or app_source_dir()
+
+    @property
+    def bind(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+
+
+def gunicorn_command(options: ServeOptions) -> list[str]:
+    source = options.source
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--chdir", str(source),
+        "--config", str(source / "gunicorn.conf.py"),
+        "--bind", options.bind,
+        "--workers", str(options.workers),
+        "app:app",
+    ]
+
+
+def check_can_serve(options: ServeOptions) -> None:
+    """Refuse early, in one sentence, what gunicorn would otherwise report as a retry loop or traceback."""
+    if importlib.util.find_spec("gunicorn") is None:
+        raise ConfigError("gunicorn is not installed in this Python", "Run `pip install monlab` again.")
+    if not (options.source / "app.py").is_file():
+        raise ConfigError(f"{options.source} holds no lab app (app.py is missing)")
+    if options.workers < 1:
+        raise ConfigError(f"--workers {options.workers} is not a number of worker processes", "Use 1 or more.")
+    check_port_free(options.host, options.port)
+
+
+def check_port_free(host: str, port: int) -> None:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"Cannot listen on {host!r}: {exc.strerror}", "Use an address such as 127.0.0.1.") from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no conflict
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"Port {port} on {host} is already in use",
+                    "Stop what listens there or choose another port with --port.",
+                ) from exc
+            raise ConfigError(f"Cannot listen on {host}:{port} ({exc.strerror})", "Choose another --host or --port.") from exc
+
+
+class _Stop(Exception):
+    """SIGTERM arrived: stop like on Ctrl-C."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop()
+
+
+def serve(options: ServeOptions, announce: Callable[[str], None] = print) -> None:
+    """Run gunicorn until it exits or we are interrupted (Ctrl-C, SIGTERM); always clean up."""
+    check_can_serve(options)
+    metrics_dir = tempfile.mkdtemp(prefix="monlab-app-metrics-")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    process: subprocess.Popen | None = None
+    try:
+        process = subprocess.Popen(gunicorn_command(options), env=env)
+        announce(f"Lab app on {options.url} ({options.workers} gunicorn workers, metrics at /metrics). Ctrl-C stops it.")
+        code = process.wait()
+        if code != 0:
+            raise ServiceError(
+                f"The lab app server stopped with exit code {code}",
+                "See gunicorn's messages above.",
+            )
+    except (KeyboardInterrupt, _Stop):
+        announce("Stopping the lab app.")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process is not None:
+            _stop(process)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
