@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 
@@ -61,3 +63,13 @@ class ServedApp:
             pass
         self.process.wait()
         self.process.stdout.close()
+
+
+@contextmanager
+def served_app(workers: int, tmp_dir: Path) -> Iterator[ServedApp]:
+    app = ServedApp(workers, tmp_dir)
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.stop()

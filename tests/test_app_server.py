@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from lab_app_metrics import parse_exposition, requests, value
-from lab_app_server import ServedApp
+from lab_app_server import served_app
 
 WORKERS = 3
 
@@ -31,12 +31,8 @@ TRAFFIC = [
 
 @pytest.fixture
 def served(tmp_path):
-    app = ServedApp(WORKERS, tmp_path)
-    try:
-        app.wait_ready()
+    with served_app(WORKERS, tmp_path) as app:
         yield app
-    finally:
-        app.stop()
 
 
 def send_all(url: str, calls: list[tuple[str, str, dict | None]]) -> list[int]:

@@ -1,0 +1,114 @@
+"""A real Prometheus (Debian's binary) scrapes the served app every second: the lecture's queries of
+§4–§8 return finite data, and the uptime job is up exactly while the app answers."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+
+import httpx
+import pytest
+
+from conftest import free_port
+from lab_app_server import served_app
+from monlab.catalog import load_catalog
+from monlab.prometheus_api import PrometheusAPI
+from monlab.waiting import Outcome, poll
+
+pytestmark = pytest.mark.prometheus
+
+UPTIME = 'up{job="flask-app-uptime"}'
+
+CONFIG = """\
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: flask-app
+    metrics_path: /metrics
+    static_configs:
+      - targets: ['127.0.0.1:{port}']
+  - job_name: flask-app-uptime
+    metrics_path: /healthz
+    static_configs:
+      - targets: ['127.0.0.1:{port}']
+"""
+
+
+@pytest.fixture
+def served(tmp_path):
+    (tmp_path / "serve").mkdir()
+    with served_app(2, tmp_path / "serve") as app:
+        yield app
+
+
+@pytest.fixture
+def prometheus(prometheus_binary, served, tmp_path):
+    config = tmp_path / "prometheus.yml"
+    config.write_text(CONFIG.replace("{port}", str(served.port)))
+    port = free_port()
+    process = subprocess.Popen(
+        [prometheus_binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'data'}",
+         f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    api = PrometheusAPI(f"http://127.0.0.1:{port}")
+    try:
+        ready = poll(lambda: Outcome(process.poll() is not None or api.is_ready()), timeout=30, interval=0.3)
+        assert ready.done and process.poll() is None, f"prometheus did not start: {process.stderr.read() if process.poll() is not None else ''}"
+        yield api
+    finally:
+        api.close()
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+def lecture_queries() -> list[str]:
+    queries = [p.expr for p in load_catalog().panels if p.lecture]
+    assert UPTIME in queries and len(queries) >= 6
+    return queries
+
+
+def some_traffic(url: str) -> None:
+    with httpx.Client(base_url=url, timeout=30) as http:
+        http.get("/")
+        http.get("/simulate-load")
+        http.get("/simulate-error")
+        http.post("/login", data={"password": "wrong"})
+        http.post("/login", data={"password": "secret"})
+        http.post("/purchase", data={"amount": "9.5"})
+
+
+def finite_results(api: PrometheusAPI, queries: list[str]) -> Outcome[dict]:
+    seen = {q: [s.value for s in api.query(q)] for q in queries}
+    done = all(values and all(math.isfinite(v) for v in values) for values in seen.values())
+    return Outcome(done, seen, f"{seen}")
+
+
+def test_lecture_queries_return_finite_data(served, prometheus):
+    queries = lecture_queries()
+
+    def probe() -> Outcome[dict]:
+        some_traffic(served.url)  # bounded: one small batch per attempt, at most ~60 attempts
+        return finite_results(prometheus, queries)
+
+    result = poll(probe, timeout=60, interval=1.0)
+    assert result.done, f"not every lecture query returned finite data: {result.note}"
+    assert prometheus.query_value(UPTIME) == 1
+    assert prometheus.query_value("increase(purchase_amount_total[1h])") > 0
+    assert prometheus.query_value('rate(login_attempts_total{status="failure"}[5m])') > 0
+    endpoints = {s.labels.get("endpoint") for s in prometheus.query("sum(rate(http_requests_total[1m])) by (endpoint)")}
+    assert endpoints == {"/", "/simulate-load", "/simulate-error", "/login", "/purchase"}
+
+
+def test_uptime_job_is_up_exactly_while_the_app_answers(served, prometheus):
+    up = poll(lambda: Outcome(prometheus.query_value(UPTIME) == 1), timeout=30, interval=0.5)
+    assert up.done, "the uptime job never scraped /healthz successfully"
+    assert served.interrupt() == 0
+    down = poll(lambda: Outcome(prometheus.query_value(UPTIME) == 0), timeout=30, interval=0.5)
+    assert down.done, "up stayed 1 after the app stopped"
