@@ -1,5 +1,87 @@
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+PROJECT = typer.Option("monlab", "--project", "-p", help="Project name: prefix of every container, network and volume.")
+JSON = typer.Option(False, "--json", help="Print JSON on stdout instead of tables.")
+
+
+def up(
+    offline: bool = typer.Option(False, "--offline", help="Use only the images from `monlab images bootstrap`; never pull. No Grafana."),
+    project: str = PROJECT,
+    bind: str = typer.Option("127.0.0.1", "--bind", help="Host address the ports are published on."),
+    port_offset: int = typer.Option(0, "--port-offset", help="Added to the host ports 5000/9090/3000."),
+    app: Optional[Path] = typer.Option(None, "--app", help="Build the app from this directory instead of the lecture's app."),
+    json_out: bool = JSON,
+) -> None:
+    """Build the app, render config, start app, Prometheus and Grafana; return once ready."""
+    from monlab.docker_runtime import connect
+    from monlab.project import Project
+    from monlab.stack import console
+    from monlab.stack.status import StatusReport, as_json
+    from monlab.stack.up import UpRequest, bring_up
+
+    request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app)
+    reporter = console.RichReporter()
+    try:
+        result = bring_up(connect(), request, reporter)
+    finally:
+        reporter.close()
+    if json_out:
+        _print_json({**as_json(StatusReport(result.info)), "actions": [a.kind + " " + a.service for a in result.actions]})
+    else:
+        console.show_up(result.info, result.actions)
+
+
+def status(project: str = PROJECT, json_out: bool = JSON) -> None:
+    """Each service's state, health and URL; each Prometheus target's health and last error."""
+    from monlab.docker_runtime import connect
+    from monlab.stack import console
+    from monlab.stack.status import as_json, stack_status
+
+    report = stack_status(connect(), project)
+    if json_out:
+        _print_json(as_json(report))
+    else:
+        console.show_status(report)
+
+
+def down(project: str = PROJECT) -> None:
+    """Stop the stack; containers, config and data stay for the next `up`."""
+    from monlab.docker_runtime import connect
+    from monlab.project import Project
+    from monlab.stack.console import console
+    from monlab.stack.teardown import down as stop_stack
+
+    stopped = stop_stack(connect(), Project(project))
+    console.print(f"Stopped {', '.join(stopped)}." if stopped else f"Nothing of {project!r} was running.")
+
+
+def teardown(
+    project: str = PROJECT,
+    keep_data: bool = typer.Option(False, "--keep-data", help="Keep the Prometheus and Grafana data volumes."),
+) -> None:
+    """Remove the project's containers, network, app image and (unless --keep-data) volumes; nothing else."""
+    from monlab.docker_runtime import connect
+    from monlab.project import Project
+    from monlab.stack.console import console
+    from monlab.stack.teardown import teardown as remove_stack
+
+    removed = remove_stack(connect(), Project(project), keep_data)
+    console.print(
+        f"Removed {len(removed.containers)} container(s), {len(removed.networks)} network(s), "
+        f"{len(removed.images)} image(s), {len(removed.volumes)} volume(s) of {project!r}"
+        + (" (data volumes kept)." if keep_data else ".")
+    )
+
+
+def _print_json(data: dict) -> None:
+    import json
+
+    print(json.dumps(data, indent=2))
 
 
 def register(cli: typer.Typer) -> None:
-    """Filled in by the issue that owns these commands."""
+    for command in (up, status, down, teardown):
+        cli.command()(command)

@@ -1,0 +1,91 @@
+"""What is on the engine for one project, read back from labels and port bindings only."""
+
+from __future__ import annotations
+
+from monlab.docker_runtime import ContainerRecord, DockerRuntime
+from monlab.errors import MonlabError
+from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, url_host
+from monlab.stack.plan import Observed
+from monlab.stack.spec import (
+    GRAFANA_DATA,
+    GRAFANA_OFFLINE_NOTE,
+    LABEL_BIND,
+    LABEL_GRAFANA_PASSWORD,
+    LABEL_MODE,
+    LABEL_PORT_OFFSET,
+)
+from monlab.stackinfo import ServiceInfo, StackInfo
+
+
+class StackMissing(MonlabError):
+    """No container carries this project's label."""
+
+
+def containers_by_service(records: list[ContainerRecord]) -> dict[str, ContainerRecord]:
+    """One container per service, a running one where there are several."""
+    chosen: dict[str, ContainerRecord] = {}
+    for record in sorted(records, key=lambda r: r.state == "running"):
+        chosen[record.labels.get(LABEL_SERVICE, "")] = record
+    return chosen
+
+
+def for_plan(records: list[ContainerRecord]) -> list[Observed]:
+    return [
+        Observed(r.id, r.labels.get(LABEL_SERVICE, ""), r.state, r.labels.get(LABEL_CONFIG_HASH, ""))
+        for r in records
+    ]
+
+
+def held_ports(records: list[ContainerRecord]) -> set[int]:
+    return {port for r in records if r.state == "running" for _, port in r.ports.values()}
+
+
+def require_containers(runtime: DockerRuntime, project_name: str) -> list[ContainerRecord]:
+    records = runtime.containers(Project(project_name).label_filter)
+    if not records:
+        raise StackMissing(f"Project {project_name!r} has no containers", f"Start it with `monlab up --project {project_name}`.")
+    return records
+
+
+def project_settings(records: list[ContainerRecord], project_name: str) -> tuple[Project, bool]:
+    """The Project (bind, port offset) and offline flag the stack was started with."""
+    labels = records[0].labels
+    project = Project(project_name, labels.get(LABEL_BIND, "127.0.0.1"), int(labels.get(LABEL_PORT_OFFSET, "0")))
+    return project, labels.get(LABEL_MODE) == "offline"
+
+
+def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
+    records = require_containers(runtime, project_name)
+    project, offline = project_settings(records, project_name)
+    found = containers_by_service(records)
+    services = {}
+    for service in SERVICES:
+        if offline and service == "grafana":
+            continue
+        record = found.get(service)
+        services[service] = ServiceInfo(
+            name=service,
+            state=record.state if record else "missing",
+            url=service_url(record, service) if record else None,
+            health=record.health if record else "",
+        )
+    return StackInfo(
+        project=project_name,
+        services=services,
+        offline=offline,
+        grafana_password=None if offline else grafana_password(runtime, project),
+        notes=[GRAFANA_OFFLINE_NOTE] if offline else [],
+    )
+
+
+def service_url(record: ContainerRecord, service: str) -> str | None:
+    bound = record.ports.get(CONTAINER_PORTS[service])
+    return f"http://{url_host(bound[0])}:{bound[1]}" if bound else None
+
+
+def grafana_password(runtime: DockerRuntime, project: Project) -> str | None:
+    name = project.volume(GRAFANA_DATA)
+    for volume in runtime.volumes(project.label_filter):
+        if volume.name == name:
+            return volume.labels.get(LABEL_GRAFANA_PASSWORD)
+    return None

@@ -1,0 +1,201 @@
+"""`monlab up`: get the images, build the app, render the config, converge the containers, wait
+until the stack is usable. Whatever this run created is removed again if it fails."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from monlab.docker_runtime import DockerRuntime
+from monlab.errors import ConfigError, ImageUnavailable, MonlabError
+from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES, SERVICES, Project, url_host
+from monlab.stack import observed, readiness
+from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
+from monlab.stack.ports import PortProbe, check_ports, port_is_free
+from monlab.stack.spec import ImageChoice, StackOptions, StackSpec, desired_stack
+from monlab.stackinfo import StackInfo
+from monlab.waiting import REAL_CLOCK, Clock
+
+
+class UpReporter(Protocol):
+    def step(self, text: str) -> None: ...
+
+    def build(self, chunk: dict[str, Any]) -> None: ...
+
+    def pull(self, ref: str, chunk: dict[str, Any]) -> None: ...
+
+
+class QuietReporter:
+    def step(self, text: str) -> None:
+        pass
+
+    def build(self, chunk: dict[str, Any]) -> None:
+        pass
+
+    def pull(self, ref: str, chunk: dict[str, Any]) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class UpRequest:
+    project: Project
+    offline: bool = False
+    app_dir: Path | None = None
+    only: frozenset[str] | None = None  # converge just these services (redeploying the app)
+
+
+@dataclass(frozen=True)
+class UpResult:
+    info: StackInfo
+    actions: list[Action]
+
+
+def bring_up(
+    runtime: DockerRuntime,
+    request: UpRequest,
+    reporter: UpReporter = QuietReporter(),
+    clock: Clock = REAL_CLOCK,
+    is_free: PortProbe = port_is_free,
+) -> UpResult:
+    project = request.project
+    services = [s for s in SERVICES if not (request.offline and s == "grafana")]
+    records = runtime.containers(project.label_filter)
+    if engine_is_local(runtime.address):
+        checked = [s for s in services if _selected(request, s)]
+        check_ports(project, checked, observed.held_ports(records), is_free)
+    images = obtain_images(runtime, request.offline, ["app-base", *services[1:]], reporter)
+    images["app"] = build_app(runtime, project, request.app_dir, images["app-base"].ref, reporter)
+    spec = _spec(runtime, request, images)
+    plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
+    converge(runtime, spec, plan, _checks(request, spec), reporter, clock)
+    return UpResult(observed.stack_info(runtime, project.name), plan)
+
+
+def engine_is_local(address: str) -> bool:
+    """Host ports can be checked here only when the engine publishes them on this machine."""
+    return address.startswith(("unix://", "tcp://127.", "tcp://localhost", "npipe://"))
+
+
+def obtain_images(
+    runtime: DockerRuntime, offline: bool, keys: list[str], reporter: UpReporter
+) -> dict[str, ImageChoice]:
+    """Local images (offline: only the bootstrapped ones) or pulled ones, by key of ONLINE_IMAGES."""
+    table = OFFLINE_IMAGES if offline else ONLINE_IMAGES
+    chosen = {}
+    for key in keys:
+        ref = table[key]
+        image_id = runtime.image_id(ref)
+        if image_id is None and offline:
+            raise ImageUnavailable(f"The offline image {ref} is missing", "Run `monlab images bootstrap` first.")
+        if image_id is None:
+            reporter.step(f"Pulling {ref}")
+            runtime.pull(ref, lambda chunk, ref=ref: reporter.pull(ref, chunk))
+            image_id = runtime.image_id(ref) or ""
+        chosen[key] = ImageChoice(ref, image_id)
+    return chosen
+
+
+def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, base: str, reporter: UpReporter) -> ImageChoice:
+    from monlab.resources import app_source_dir
+
+    context = Path(app_dir or app_source_dir())
+    if not (context / "Dockerfile").is_file():
+        raise ConfigError(f"{context} has no Dockerfile", "Point --app at a directory holding the app and its Dockerfile.")
+    reporter.step(f"Building {project.app_image} from {context} on {base}")
+    image_id = runtime.build_image(context, project.app_image, {"BASE_IMAGE": base}, project.labels("app"), reporter.build)
+    return ImageChoice(project.app_image, image_id)
+
+
+def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice]) -> StackSpec:
+    from monlab.render import RenderContext, render_stack
+
+    project = request.project
+    grafana_url = f"http://{url_host(project.bind)}:{project.host_port('grafana')}"
+    rendered = render_stack(RenderContext(project=project.name, grafana_url=grafana_url))
+    password = "" if request.offline else grafana_password(runtime, project)
+    return desired_stack(project, rendered, images, StackOptions(offline=request.offline, grafana_password=password))
+
+
+def grafana_password(runtime: DockerRuntime, project: Project) -> str:
+    """The project's password: the one its Grafana volume remembers, else a new one."""
+    return observed.grafana_password(runtime, project) or secrets.token_urlsafe(12)
+
+
+def converge(
+    runtime: DockerRuntime,
+    spec: StackSpec,
+    plan: list[Action],
+    checks: Callable[[dict[str, str]], list[readiness.ReadinessCheck]],
+    reporter: UpReporter,
+    clock: Clock,
+) -> None:
+    created: list[str] = []
+    network_created = False
+    try:
+        network_created = runtime.ensure_network(spec.network, spec.project.labels())
+        for name, labels in spec.volumes.items():
+            runtime.ensure_volume(name, labels)
+        containers = {}
+        for action in plan:
+            reporter.step(f"{action.kind.capitalize()} {action.service}")
+            cid = _apply(runtime, spec, action, created)
+            if cid:
+                containers[action.service] = cid
+        reporter.step("Waiting until the stack is ready")
+        readiness.wait_ready(runtime, containers, checks(_urls(spec)), clock)
+    except BaseException as error:
+        _undo(runtime, created, spec.network if network_created else None)
+        if isinstance(error, MonlabError) and created:
+            error.message += f"; removed the {len(created)} container(s) this run created, data volumes are kept"
+        raise
+
+
+def _apply(runtime: DockerRuntime, spec: StackSpec, action: Action, created: list[str]) -> str | None:
+    """Carry out one action; returns the service's container id afterwards (None once removed)."""
+    if action.kind in (REMOVE, RECREATE):
+        runtime.remove_container(action.container_id)
+    if action.kind == REMOVE:
+        return None
+    if action.kind in (CREATE, RECREATE):
+        service = spec.service(action.service)
+        cid = runtime.create_container(service.create)
+        created.append(cid)
+        if service.files:
+            runtime.put_files(cid, service.files)
+        runtime.start(cid)
+        return cid
+    if action.kind == START:
+        runtime.start(action.container_id)
+    assert action.kind in (START, KEEP), action
+    return action.container_id
+
+
+def _undo(runtime: DockerRuntime, created: list[str], network: str | None) -> None:
+    for cid in reversed(created):
+        try:
+            runtime.remove_container(cid)
+        except MonlabError:
+            pass
+    if network:
+        try:
+            runtime.remove_network(network)
+        except MonlabError:
+            pass
+
+
+def _checks(request: UpRequest, spec: StackSpec) -> Callable[[dict[str, str]], list[readiness.ReadinessCheck]]:
+    if request.only == frozenset({"app"}):
+        return lambda urls: [readiness.app_answers_check(urls["app"])]
+    with_grafana = any(s.service == "grafana" for s in spec.services)
+    return lambda urls: readiness.default_checks(urls, with_grafana)
+
+
+def _urls(spec: StackSpec) -> dict[str, str]:
+    host = url_host(spec.project.bind)
+    return {s.service: f"http://{host}:{spec.project.host_port(s.service)}" for s in spec.services}
+
+
+def _selected(request: UpRequest, service: str) -> bool:
+    return request.only is None or service in request.only
