@@ -3,13 +3,12 @@ uptime job is truthful against a tiny stand-in app on 127.0.0.1 (1 while it answ
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import free_port
+from local_prometheus import running_prometheus
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
 from monlab.render import RenderContext, render_stack, write_rendered
@@ -57,28 +56,8 @@ def prometheus(tmp_path, prometheus_binary, app_server):
         scrape_interval="1s", scrape_timeout="1s", evaluation_interval="1s",
     )
     write_rendered(render_stack(ctx), tmp_path / "render")
-    port = free_port()
-    log = (tmp_path / "prometheus.log").open("w")
-    process = subprocess.Popen(
-        [prometheus_binary, f"--config.file={tmp_path / 'render' / 'prometheus' / 'prometheus.yml'}",
-         f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    api = PrometheusAPI(f"http://127.0.0.1:{port}")
-    try:
-        ready = poll(lambda: Outcome(api.is_ready() or process.poll() is not None), timeout=WAIT_SECONDS)
-        if process.poll() is not None or not ready.done:
-            pytest.fail("prometheus did not start:\n" + (tmp_path / "prometheus.log").read_text()[-2000:])
+    with running_prometheus(prometheus_binary, tmp_path / "render" / "prometheus" / "prometheus.yml", tmp_path) as api:
         yield api
-    finally:
-        api.close()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
 
 
 def wait_for_value(api: PrometheusAPI, expr: str, expected: float) -> float | None:
