@@ -102,6 +102,8 @@ def test_dashboard_settings(dashboard):
     assert dashboard["uid"] == DASHBOARD_UID
     assert dashboard["refresh"] == "5s"
     assert dashboard["time"] == {"from": "now-15m", "to": "now"}
+    assert dashboard["templating"] == {"list": []}
+    assert [a["builtIn"] for a in dashboard["annotations"]["list"]] == [1]
 
 
 def test_panel_ids_are_unique_and_stable(dashboard, catalog):

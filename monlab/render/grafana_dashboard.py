@@ -33,6 +33,9 @@ def build_dashboard(ctx: RenderContext, catalog: Catalog) -> dict[str, Any]:
         .refresh("5s")
         .time("now-15m", "now")
         .editable()
+        # Grafana's UI expects both lists; the built-in query draws alert state changes on the panels.
+        .annotation(_alert_annotations())
+        .variables([])
     )
     for section in catalog.sections:
         if not section.panels:
@@ -44,6 +47,19 @@ def build_dashboard(ctx: RenderContext, catalog: Catalog) -> dict[str, Any]:
             builder.with_panel(_panel(ctx, panel, ids[panel.id], width))
     # Round-trip through the SDK's encoder so the result is plain JSON data.
     return json.loads(json.dumps(builder.build(), cls=JSONEncoder))
+
+
+def _alert_annotations() -> dashboard.AnnotationQuery:
+    return (
+        dashboard.AnnotationQuery()
+        .name("Annotations & Alerts")
+        .datasource(DataSourceRef(type_val="grafana", uid="-- Grafana --"))
+        .type("dashboard")
+        .built_in(1)
+        .enable(True)
+        .hide(True)
+        .icon_color("rgba(0, 211, 255, 1)")
+    )
 
 
 def section_title(section: Section) -> str:
