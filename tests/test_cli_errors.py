@@ -1,0 +1,67 @@
+"""Every failure a user can cause ends in exit 3 and one line, never a traceback (real CLI, real sockets)."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from stack_sockets import listening_port
+
+
+def monlab(*args, env=None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("command", [["status"], ["up", "--offline"], ["down"], ["teardown"], ["images", "bootstrap"]])
+def test_unreachable_docker_host_is_named(command):
+    result = monlab(*command, env={"DOCKER_HOST": "tcp://127.0.0.1:1"})
+    assert_one_line_error(result, "tcp://127.0.0.1:1", "DOCKER_HOST")
+
+
+def test_missing_socket_is_named():
+    result = monlab("status", env={"DOCKER_HOST": "unix:///nonexistent/monlab-test.sock"})
+    assert_one_line_error(result, "unix:///nonexistent/monlab-test.sock")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["up", "--project", "Not A Name"], "'Not A Name'"),
+    (["up", "--port-offset", "60000"], "60000"),
+    (["teardown", "--project", "-x"], "'-x'"),
+])
+def test_bad_options_are_config_errors(args, fragment):
+    assert_one_line_error(monlab(*args), fragment)
+
+
+def test_json_output_is_not_polluted_by_errors():
+    result = monlab("status", "--json", env={"DOCKER_HOST": "tcp://127.0.0.1:1"})
+    assert result.returncode == 3 and result.stdout == ""
+
+
+@pytest.mark.docker
+def test_busy_port_is_named_and_nothing_is_created(docker_client):
+    project = f"monlabtest-busy-{uuid.uuid4().hex[:8]}"
+    with listening_port() as port:
+        result = monlab("up", "--offline", "--project", project, "--port-offset", str(port - 5000))
+    assert_one_line_error(result, f"Port {port}", "--port-offset")
+    label = {"label": f"monlab.project={project}"}
+    assert docker_client.containers.list(all=True, filters=label) == []
+    assert docker_client.networks.list(filters=label) == []
+    assert docker_client.volumes.list(filters=label) == []
+
+
+@pytest.mark.docker
+def test_status_of_a_project_without_containers(docker_client):
+    project = f"monlabtest-none-{uuid.uuid4().hex[:8]}"
+    assert_one_line_error(monlab("status", "--project", project), project, "monlab up")

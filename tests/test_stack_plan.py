@@ -1,0 +1,56 @@
+"""The convergence plan is a pure function: a table of (desired, observed) -> actions."""
+
+import pytest
+
+from monlab.stack.plan import Action, Observed, convergence_plan
+
+WANT = {"app": "h-app", "prometheus": "h-prom"}
+
+
+CASES = [
+    ("nothing there: create both in start order", WANT, [],
+     [("create", "app", None), ("create", "prometheus", None)]),
+    ("running with the same hash: keep", WANT, [Observed("a", "app", "running", "h-app"), Observed("p", "prometheus", "running", "h-prom")],
+     [("keep", "app", "a"), ("keep", "prometheus", "p")]),
+    ("running with another hash: recreate", WANT, [Observed("a", "app", "running", "old"), Observed("p", "prometheus", "running", "h-prom")],
+     [("recreate", "app", "a"), ("keep", "prometheus", "p")]),
+    ("exited with the same hash: start", WANT, [Observed("a", "app", "exited", "h-app"), Observed("p", "prometheus", "running", "h-prom")],
+     [("start", "app", "a"), ("keep", "prometheus", "p")]),
+    ("created, never started: start", {"app": "h-app"}, [Observed("a", "app", "created", "h-app")],
+     [("start", "app", "a")]),
+    ("exited with another hash: recreate", {"app": "h-app"}, [Observed("a", "app", "exited", "old")],
+     [("recreate", "app", "a")]),
+    ("dead or paused: recreate", {"app": "h-app", "prometheus": "h-prom"},
+     [Observed("a", "app", "dead", "h-app"), Observed("p", "prometheus", "paused", "h-prom")],
+     [("recreate", "app", "a"), ("recreate", "prometheus", "p")]),
+    ("orphan service of this project (grafana, now offline): removed first", WANT,
+     [Observed("g", "grafana", "running", "h-graf"), Observed("a", "app", "running", "h-app"), Observed("p", "prometheus", "running", "h-prom")],
+     [("remove", "grafana", "g"), ("keep", "app", "a"), ("keep", "prometheus", "p")]),
+    ("one missing, one kept", WANT, [Observed("p", "prometheus", "running", "h-prom")],
+     [("create", "app", None), ("keep", "prometheus", "p")]),
+    ("duplicates: keep the right running one, remove the other", {"app": "h-app"},
+     [Observed("old", "app", "exited", "old"), Observed("good", "app", "running", "h-app")],
+     [("remove", "app", "old"), ("keep", "app", "good")]),
+    ("duplicates, none right: remove extras, recreate the best", {"app": "h-app"},
+     [Observed("x", "app", "exited", "old"), Observed("y", "app", "running", "old")],
+     [("remove", "app", "x"), ("recreate", "app", "y")]),
+    ("nothing desired: remove everything observed", {},
+     [Observed("a", "app", "running", "h-app")],
+     [("remove", "app", "a")]),
+]
+
+
+@pytest.mark.parametrize("desired, observed, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_convergence_plan(desired, observed, expected):
+    plan = convergence_plan(desired, observed)
+    assert [(a.kind, a.service, a.container_id) for a in plan] == expected
+
+
+def test_plan_does_not_depend_on_observation_order():
+    observed = [Observed("p", "prometheus", "exited", "h-prom"), Observed("a", "app", "running", "other")]
+    assert convergence_plan(WANT, observed) == convergence_plan(WANT, list(reversed(observed)))
+
+
+def test_only_keep_is_not_a_change():
+    assert not Action("keep", "app", "a").changes
+    assert all(Action(kind, "app").changes for kind in ("create", "recreate", "start", "remove"))

@@ -1,0 +1,90 @@
+"""Readiness waits on a fake clock and a fake engine: time is driven, never slept."""
+
+import pytest
+
+from monlab.docker_runtime import ContainerRecord
+from monlab.errors import ServiceUnhealthy
+from monlab.stack.readiness import ReadinessCheck, wait_ready
+from monlab.waiting import Clock
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 0.0
+
+    def clock(self):
+        return Clock(now=lambda: self.t, sleep=self._sleep)
+
+    def _sleep(self, seconds):
+        self.t += seconds
+
+
+class FakeEngine:
+    """Containers whose state a test scripts; each keeps a log."""
+
+    def __init__(self, states, logs):
+        self.states, self.logs = states, logs
+
+    def container(self, cid):
+        return ContainerRecord(cid, f"p-{cid}", self.states[cid], {}, "sha256:x", exit_code=0 if self.states[cid] == "running" else 2)
+
+    def logs_tail(self, cid, lines=10):
+        return self.logs[cid][-lines:]
+
+
+LOGS = {"prom": [f"prometheus line {i}" for i in range(30)], "app": ["app started"]}
+
+
+def test_passes_once_every_check_passes_in_order():
+    fake = FakeClock()
+    seen = []
+
+    def ready_after(seconds, name):
+        def probe():
+            seen.append(name)
+            return fake.t >= seconds
+        return probe
+
+    checks = [ReadinessCheck("prometheus", "ready", ready_after(3, "p"), 60), ReadinessCheck("app", "scraped", ready_after(7, "a"), 60)]
+    wait_ready(FakeEngine({"prom": "running", "app": "running"}, LOGS), {"prometheus": "prom", "app": "app"}, checks, fake.clock())
+    assert fake.t >= 7
+    assert seen[-1] == "a" and seen == sorted(seen, key=lambda name: name == "a")
+
+
+def test_timeout_names_the_service_and_carries_its_last_log_lines():
+    fake = FakeClock()
+    engine = FakeEngine({"prom": "running"}, LOGS)
+    with pytest.raises(ServiceUnhealthy) as caught:
+        wait_ready(engine, {"prometheus": "prom"}, [ReadinessCheck("prometheus", "Prometheus /-/ready", lambda: False, 30)], fake.clock())
+    error = caught.value
+    assert "prometheus did not become ready within 30 s" in error.message
+    assert error.log_lines == [f"prometheus line {i}" for i in range(20, 30)]
+    assert "prometheus line 29" in error.one_line() and "prometheus line 19" not in error.one_line()
+    assert "\n" not in error.one_line()
+    assert fake.t >= 30
+
+
+def test_an_exited_container_fails_at_once_with_its_logs():
+    fake = FakeClock()
+    engine = FakeEngine({"prom": "running", "app": "exited"}, LOGS)
+    with pytest.raises(ServiceUnhealthy) as caught:
+        wait_ready(engine, {"prometheus": "prom", "app": "app"}, [ReadinessCheck("prometheus", "ready", lambda: False, 60)], fake.clock())
+    assert "app container p-app stopped (exited, exit code 2)" in caught.value.message
+    assert caught.value.log_lines == ["app started"]
+    assert fake.t == 0
+
+
+def test_a_probe_raising_a_monlab_error_counts_as_not_ready_yet():
+    from monlab.errors import ServiceError
+
+    fake = FakeClock()
+    calls = []
+
+    def flaky():
+        calls.append(fake.t)
+        if len(calls) < 3:
+            raise ServiceError("connection refused")
+        return True
+
+    wait_ready(FakeEngine({}, {}), {}, [ReadinessCheck("grafana", "health", flaky, 60)], fake.clock())
+    assert len(calls) == 3

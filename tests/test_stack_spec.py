@@ -1,0 +1,93 @@
+"""The desired stack as data: names, labels, ports, volumes and the config hash."""
+
+import pytest
+
+from monlab.project import LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE, Project
+from monlab.stack.spec import GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, ImageChoice, StackOptions, desired_stack
+
+RENDERED = {
+    "prometheus": {"prometheus.yml": "global: {}\n", "rules/a.yml": "groups: []\n"},
+    "grafana": {"provisioning/datasources/ds.yml": "apiVersion: 1\n", "dashboards/d.json": "{}"},
+}
+IMAGES = {
+    "app": ImageChoice("monlab/p-app:latest", "sha256:app1"),
+    "prometheus": ImageChoice("prom/prometheus:v3.5.0", "sha256:prom1"),
+    "grafana": ImageChoice("grafana/grafana:12.4.0", "sha256:graf1"),
+}
+ONLINE = StackOptions(offline=False, grafana_password="s3cret")
+
+
+def spec_for(project=Project("p"), rendered=RENDERED, images=IMAGES, options=ONLINE):
+    return desired_stack(project, rendered, images, options)
+
+
+def test_services_names_labels_and_network():
+    spec = spec_for(Project("p"))
+    assert [s.service for s in spec.services] == ["app", "prometheus", "grafana"]
+    for service in spec.services:
+        create = service.create
+        assert create.name == f"p-{service.service}"
+        assert create.labels[LABEL_PROJECT] == "p" and create.labels[LABEL_SERVICE] == service.service
+        assert create.labels[LABEL_CONFIG_HASH] == service.config_hash
+        assert create.network == "p-net" and create.network_alias == service.service
+    assert all(labels[LABEL_PROJECT] == "p" for labels in spec.volumes.values())
+
+
+def test_ports_carry_offset_and_bind():
+    spec = spec_for(Project("p", bind="0.0.0.0", port_offset=123))
+    ports = {s.service: s.create.ports for s in spec.services}
+    assert ports == {"app": {5000: ("0.0.0.0", 5123)}, "prometheus": {9090: ("0.0.0.0", 9213)}, "grafana": {3000: ("0.0.0.0", 3123)}}
+
+
+def test_no_bind_mounts_only_the_projects_named_volumes():
+    spec = spec_for()
+    mounts = {name: target for s in spec.services for name, target in s.create.volumes.items()}
+    assert mounts == {"p-prometheus-data": "/prometheus", "p-grafana-data": "/var/lib/grafana"}
+    assert set(mounts) == set(spec.volumes)
+    assert not any(name.startswith(("/", ".", "~")) for name in mounts)
+
+
+def test_config_goes_in_as_files_under_the_service_roots():
+    spec = spec_for()
+    assert set(spec.service("prometheus").files) == {"/etc/prometheus/prometheus.yml", "/etc/prometheus/rules/a.yml"}
+    assert set(spec.service("grafana").files) == {
+        "/etc/grafana/provisioning/datasources/ds.yml", "/etc/grafana/dashboards/d.json"}
+    assert spec.service("app").files == {}
+
+
+def test_prometheus_command_repeats_config_and_storage_and_enables_lifecycle():
+    command = spec_for().service("prometheus").create.command
+    assert "--config.file=/etc/prometheus/prometheus.yml" in command
+    assert "--storage.tsdb.path=/prometheus" in command
+    assert "--web.enable-lifecycle" in command
+    assert any(arg.startswith("--storage.tsdb.retention.time=") for arg in command)
+
+
+def test_grafana_login_is_the_projects_password_and_anonymous_viewer():
+    spec = spec_for()
+    env = spec.service("grafana").create.environment
+    assert env["GF_SECURITY_ADMIN_PASSWORD"] == "s3cret"
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "true" and env["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
+    assert spec.volumes["p-grafana-data"][LABEL_GRAFANA_PASSWORD] == "s3cret"
+
+
+def test_offline_stack_has_no_grafana():
+    spec = spec_for(images={k: v for k, v in IMAGES.items() if k != "grafana"}, options=StackOptions(offline=True))
+    assert [s.service for s in spec.services] == ["app", "prometheus"]
+    assert set(spec.volumes) == {"p-prometheus-data"}
+    assert "offline" in GRAFANA_OFFLINE_NOTE
+
+
+def test_hash_is_stable_for_the_same_inputs():
+    assert spec_for().hashes == spec_for().hashes
+
+
+@pytest.mark.parametrize("change, changed", [
+    (dict(rendered={**RENDERED, "prometheus": {**RENDERED["prometheus"], "rules/a.yml": "groups: [x]\n"}}), {"prometheus"}),
+    (dict(images={**IMAGES, "app": ImageChoice("monlab/p-app:latest", "sha256:app2")}), {"app"}),
+    (dict(project=Project("p", port_offset=1)), {"app", "prometheus", "grafana"}),
+    (dict(options=StackOptions(grafana_password="other")), {"grafana"}),
+])
+def test_hash_changes_exactly_where_the_input_changed(change, changed):
+    before, after = spec_for().hashes, spec_for(**change).hashes
+    assert {s for s in before if before[s] != after[s]} == changed
