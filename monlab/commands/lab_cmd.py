@@ -1,5 +1,37 @@
+"""`monlab lab list|NAME|all`: the lecture sections as checked steps on the live stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+SECTIONS_HELP = "reliability, performance, capacity, security, business, improvement"
 
 
 def register(cli: typer.Typer) -> None:
-    """Filled in by the issue that owns these commands."""
+    cli.command("lab", help=f"Run a lecture section as checked steps (NAME: {SECTIONS_HELP}, all), or `list` them.")(lab)
+
+
+def lab(
+    name: str = typer.Argument(..., metavar="NAME|all|list", help=f"A section ({SECTIONS_HELP}), `all`, or `list`."),
+    as_json: bool = typer.Option(False, "--json", help="Print only a JSON report on stdout."),
+    project: str = typer.Option("monlab", "--project", "-p", help="The stack to run on."),
+    app: Optional[Path] = typer.Option(None, "--app", help="Your improved app directory (from `monlab app eject`) for `improvement`."),
+) -> None:
+    from monlab.lab.cli_support import list_sections, run_sections, select_labs
+
+    if name == "list":
+        list_sections(as_json)
+        return
+    labs = select_labs(name)
+    if labs is None:
+        from monlab.catalog import load_catalog
+
+        names = ", ".join(s.name for s in load_catalog().sections)
+        raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
+    if app is not None and not (app / "app.py").is_file():
+        raise typer.BadParameter(f"{app} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
+    passed = run_sections(labs, project, as_json, app.resolve() if app else None)
+    raise typer.Exit(0 if passed else 1)

@@ -1,5 +1,58 @@
+"""`monlab load PATH`: bounded concurrent load on the lab app with a latency summary."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
 import typer
 
 
 def register(cli: typer.Typer) -> None:
-    """Filled in by the issue that owns these commands."""
+    cli.command("load")(load)
+
+
+def load(
+    path: str = typer.Argument(..., help="Path on the lab app, e.g. /simulate-load."),
+    count: int = typer.Option(100, "-n", "--count", min=1, max=100_000, help="Number of requests (at most 100000)."),
+    concurrency: int = typer.Option(10, "-c", "--concurrency", min=1, max=256, help="Requests in flight at once (at most 256)."),
+    method: str = typer.Option("GET", "--method", "-m", help="GET or POST."),
+    data: Optional[List[str]] = typer.Option(None, "--data", "-d", help="Form field key=value (repeatable); sent as a form."),
+    project: str = typer.Option("monlab", "--project", "-p", help="The stack whose app is the target."),
+    url: Optional[str] = typer.Option(None, "--url", help="A loopback base URL instead of the stack (e.g. `monlab app serve`)."),
+) -> None:
+    """Send bounded concurrent load to the lab app and show latency percentiles and status counts."""
+    from rich.console import Console
+
+    from monlab.errors import ConfigError, ServiceError
+    from monlab.load import LoadPlan, parse_form, require_loopback
+    from monlab.load_view import run_with_progress, summary_table
+
+    if not path.startswith("/"):
+        raise typer.BadParameter("must start with '/', e.g. /simulate-load", param_hint="PATH")
+    if method.upper() not in ("GET", "POST"):
+        raise typer.BadParameter("must be GET or POST", param_hint="--method")
+    try:
+        form = parse_form(data or [])
+    except ConfigError as error:
+        raise typer.BadParameter(error.one_line(), param_hint="--data") from None
+    base_url = require_loopback(url) if url else _stack_app_url(project)
+    plan = LoadPlan(path=path, count=count, concurrency=concurrency, method=method.upper(), data=form)
+    console = Console()
+    console.print(f"Load on {base_url}: {plan.describe()}")
+    result = run_with_progress(console, base_url, plan)
+    console.print(summary_table(result))
+    if result.answered == 0:
+        raise ServiceError(f"The lab app at {base_url} did not answer any request",
+                           "Run `monlab status`; start the stack with `monlab up`.")
+
+
+def _stack_app_url(project: str) -> str:
+    from monlab.errors import ServiceUnhealthy
+    from monlab.stack.control import open_stack
+
+    info = open_stack(project).info()
+    app = info.services.get("app")
+    if app is None or not app.running or not app.url:
+        raise ServiceUnhealthy(f"The lab app of project {project!r} is not running",
+                               "Start the stack with `monlab up`.")
+    return app.url

@@ -1,0 +1,60 @@
+"""What `monlab lab` does, below the Typer layer: choose sections, open the stack, print the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from monlab.catalog import load_catalog
+from monlab.lab.model import Lab, load_labs
+from monlab.lab.results import report
+from monlab.lab.runner import run_labs
+from monlab.lab.timing import Timing
+from monlab.lab.view import LabView
+from monlab.stackinfo import StackInfo
+
+
+def select_labs(name: str) -> list[Lab] | None:
+    labs = load_labs()
+    if name == "all":
+        return labs
+    chosen = [lab for lab in labs if lab.name == name]
+    return chosen or None
+
+
+def list_sections(as_json: bool) -> None:
+    sections = load_catalog().sections
+    if as_json:
+        print(json.dumps([{"name": s.name, "section": s.number, "title": s.title, "goal": s.goal} for s in sections]))
+        return
+    console = Console()
+    for s in sections:
+        console.print(f"[bold]{s.name:<12}[/bold] §{s.number} {s.title}: {s.goal}")
+
+
+def grafana_hooks(info: StackInfo):
+    """Grafana's alert states and panel links, for a stack that runs Grafana."""
+    from monlab.grafana_api import GrafanaAPI
+    from monlab.render import panel_url
+
+    base = info.url("grafana") or ""
+    api = GrafanaAPI(base, info.grafana_user, info.grafana_password or "")
+    catalog = load_catalog()
+    return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
+
+
+def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None) -> bool:
+    from monlab.stack.control import open_stack
+
+    stack = open_stack(project)
+    view = LabView(Console(stderr=as_json))
+    results = run_labs(labs, stack, load_catalog(), view, timing=Timing.of_stack(), student_app=student_app,
+                       grafana=grafana_hooks)
+    full = report(results)
+    if as_json:
+        print(json.dumps(full))
+    else:
+        view.summary(results)
+    return full["passed"]

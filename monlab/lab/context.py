@@ -1,0 +1,75 @@
+"""Everything a running step may use and leave behind for later steps of the same lab."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlencode
+
+from monlab.catalog import Catalog
+from monlab.lab.timing import Timing
+from monlab.prometheus_api import PrometheusAPI, Sample
+from monlab.stackinfo import StackControl, StackInfo
+from monlab.waiting import REAL_CLOCK, Clock
+
+if TYPE_CHECKING:
+    from monlab.lab.model import Lab
+    from monlab.lab.view import LabView
+    from monlab.load import LoadResult
+
+APP_JOB = "flask-app"  # the lecture's job scraping the app's /metrics (templates/prometheus.yml.j2)
+
+
+@dataclass
+class Mark:
+    at: float  # clock time when the mark was set
+    samples: dict[str, list[Sample]] = field(default_factory=dict)  # query -> what it returned then
+
+
+@dataclass
+class Background:
+    title: str
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+    result: list["LoadResult"] = field(default_factory=list)
+
+
+@dataclass
+class RunContext:
+    lab: "Lab"
+    stack: StackControl
+    info: StackInfo
+    prometheus: PrometheusAPI
+    catalog: Catalog
+    view: "LabView"
+    clock: Clock = REAL_CLOCK
+    timing: Timing = field(default_factory=Timing)
+    student_app: Path | None = None
+    grafana_states: Callable[[], dict[str, str]] | None = None  # None: no Grafana in this stack
+    panel_link: Callable[[str], str] | None = None  # Grafana panel URL by catalog panel id
+    marks: dict[str, Mark] = field(default_factory=dict)
+    figures: dict[str, float] = field(default_factory=dict)
+    loads: dict[str, "LoadResult"] = field(default_factory=dict)
+    background: list[Background] = field(default_factory=list)
+    undo: dict[str, Callable[[], None]] = field(default_factory=dict)  # disruption -> how to undo it
+
+    @property
+    def app_url(self) -> str:
+        return self.info.url("app") or ""
+
+    def disrupted(self, key: str, undo: Callable[[], None]) -> None:
+        """Remember how to undo a disruption; the runner undoes what is left in a finally."""
+        self.undo[key] = undo
+
+    def restored(self, key: str) -> None:
+        self.undo.pop(key, None)
+
+    def link(self, panel_id: str = "", expr: str = "") -> str:
+        if panel_id and self.panel_link:
+            return self.panel_link(panel_id)
+        if expr:
+            query = urlencode({"g0.expr": expr, "g0.tab": "0", "g0.range_input": "15m"})
+            return f"{self.prometheus.base_url}/graph?{query}"
+        return ""

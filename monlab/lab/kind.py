@@ -1,0 +1,83 @@
+"""What a step kind is: its fields, how its parameters are parsed, and how it runs.
+
+A kind is one module under monlab/lab/kinds/ that defines KIND; the registry lists them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from monlab.catalog import Catalog
+from monlab.labfile import LabFileError, join
+
+if TYPE_CHECKING:
+    from monlab.lab.context import RunContext
+    from monlab.lab.results import CheckResult
+
+FieldTypes = Mapping[str, "type | tuple[type, ...]"]
+
+
+@dataclass
+class References:
+    """Names defined by earlier steps of one lab, so a later step can only refer backwards."""
+
+    marks: set[str] = field(default_factory=set)
+    figures: set[str] = field(default_factory=set)
+    loads: set[str] = field(default_factory=set)
+    snapshots: dict[str, list[str]] = field(default_factory=dict)  # mark -> queries to read at it
+
+
+@dataclass(frozen=True)
+class StepSource:
+    """One step's checked fields, with where they came from for error messages."""
+
+    file: Path
+    where: str  # e.g. "steps[3].expect"
+    data: dict[str, Any]
+    catalog: Catalog
+    refs: References
+
+    def error(self, key: str, problem: str) -> LabFileError:
+        return LabFileError(self.file, join(self.where, key) if key else self.where, problem)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def one_of(self, keys: tuple[str, ...]) -> str:
+        present = [k for k in keys if k in self.data]
+        if len(present) != 1:
+            raise self.error("", f"needs exactly one of {', '.join(keys)}" + (f" (got {', '.join(present)})" if present else ""))
+        return present[0]
+
+    def earlier(self, key: str, name: str, defined: set[str], what: str) -> str:
+        if name not in defined:
+            known = ", ".join(sorted(defined)) or "none"
+            raise self.error(key, f"no earlier {what} named {name!r} (defined before this step: {known})")
+        return name
+
+    def positive(self, key: str, default: float | None = None, maximum: float | None = None) -> float | None:
+        value = self.data.get(key, default)
+        if value is None:
+            return None
+        if value <= 0 or (maximum is not None and value > maximum):
+            raise self.error(key, f"must be more than 0{f' and at most {maximum:g}' if maximum else ''}, got {value!r}")
+        return value
+
+
+def no_snapshots(params: Any) -> list[tuple[str, str]]:
+    return []
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    summary: str  # one line for labs/README.md and error messages
+    required: FieldTypes
+    optional: FieldTypes
+    parse: Callable[[StepSource], Any]
+    run: Callable[["RunContext", Any], "list[CheckResult]"]
+    describe: Callable[[Any], str]
+    shorthand: str = ""  # `- mark: before` means `- mark: {name: before}` when shorthand is "name"
+    snapshots: Callable[[Any], list[tuple[str, str]]] = no_snapshots  # (mark, query) pairs to read at marks

@@ -1,0 +1,13 @@
+"""The registry of step kinds. Adding a kind: one module defining KIND, and one entry here."""
+
+from monlab.lab.kind import Kind
+from monlab.lab.kinds import (
+    alert, expect, grafana_alert, http, load, mark, record, redeploy, say, start, stop, targets, traffic, wait_data,
+)
+
+KINDS: dict[str, Kind] = {
+    module.KIND.name: module.KIND
+    for module in (
+        say, traffic, load, http, stop, start, redeploy, wait_data, expect, alert, grafana_alert, targets, mark, record,
+    )
+}

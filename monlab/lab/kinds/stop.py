@@ -1,0 +1,33 @@
+"""`stop`: stop a service's container; the runner starts it again if the lab does not."""
+
+from __future__ import annotations
+
+from monlab.lab.apphealth import wait_for_app
+from monlab.lab.kind import Kind, StepSource
+from monlab.project import SERVICES
+
+
+def parse_service(src: StepSource) -> str:
+    service = src.get("service")
+    if service not in SERVICES:
+        raise src.error("service", f"must be one of {', '.join(SERVICES)}, got {service!r}")
+    return service
+
+
+def _run(ctx, service: str) -> list:
+    ctx.stack.stop_service(service)
+
+    def undo() -> None:
+        ctx.stack.start_service(service)
+        if service == "app":
+            wait_for_app(ctx)
+
+    ctx.disrupted(f"service:{service}", undo)
+    return []
+
+
+KIND = Kind(
+    name="stop", summary="Stop a service (app, prometheus, grafana); undone when the section ends.",
+    required={"service": str}, optional={}, parse=parse_service, run=_run,
+    describe=lambda service: f"stop the {service} container", shorthand="service",
+)

@@ -1,0 +1,55 @@
+"""`traffic`: a fixed number of requests to the lab app, `concurrency` at a time, with a progress bar."""
+
+from __future__ import annotations
+
+from monlab.lab.kind import Kind, StepSource
+from monlab.lab.results import failed, passed
+from monlab.load import LoadPlan, LoadResult
+from monlab.load_view import summary_line
+
+FIELDS = {"method": str, "data": dict, "concurrency": int, "id": str}
+
+
+def plan_of(src: StepSource, count: int, rate: float | None = None) -> LoadPlan:
+    data = {str(k): str(v) for k, v in (src.get("data") or {}).items()}
+    method = src.get("method", "POST" if data else "GET")
+    try:
+        return LoadPlan(path=src.get("path"), count=count, concurrency=src.get("concurrency", 1),
+                        method=method, data=data, rate=rate)
+    except Exception as error:  # LoadPlan's ConfigError names the bad value
+        raise src.error("", getattr(error, "message", str(error))) from None
+
+
+def define_load(src: StepSource) -> str:
+    load_id = src.get("id", "")
+    if load_id:
+        src.refs.loads.add(load_id)
+    return load_id
+
+
+def _parse(src: StepSource) -> dict:
+    expect = src.get("expect_status")
+    return {"plan": plan_of(src, src.get("count", 1)), "id": define_load(src), "expect_status": expect}
+
+
+def answered_check(title: str, result: LoadResult, expect_status: int | None):
+    detail = summary_line(result)
+    if result.errors:
+        return failed(title, detail, "the app did not answer every request: run `monlab status`")
+    if expect_status is not None and result.count_of(expect_status) != result.sent:
+        return failed(title, detail, f"expected every answer to be {expect_status}")
+    return passed(title, detail)
+
+
+def _run(ctx, params: dict) -> list:
+    result = ctx.view.load(ctx.app_url, params["plan"])
+    if params["id"]:
+        ctx.loads[params["id"]] = result
+    return [answered_check(params["plan"].describe(), result, params["expect_status"])]
+
+
+KIND = Kind(
+    name="traffic", summary="Send `count` requests (GET, or POST with form `data`), `concurrency` at a time.",
+    required={"path": str}, optional={**FIELDS, "count": int, "expect_status": int},
+    parse=_parse, run=_run, describe=lambda p: p["plan"].describe(),
+)

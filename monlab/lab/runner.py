@@ -1,0 +1,119 @@
+"""Running lab sections: verify the stack, run each step, and always undo the section's disruptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from monlab.catalog import Catalog
+from monlab.errors import DockerUnavailable, MonlabError
+from monlab.lab.context import RunContext
+from monlab.lab.kinds import KINDS
+from monlab.lab.kinds.traffic import answered_check
+from monlab.lab.model import Lab
+from monlab.lab.results import LabResult, failed
+from monlab.lab.timing import Timing
+from monlab.lab.view import LabView
+from monlab.prometheus_api import PrometheusAPI
+from monlab.stackinfo import StackControl, StackInfo
+from monlab.waiting import REAL_CLOCK, Clock
+
+UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."
+BACKGROUND_JOIN_S = 5.0
+
+
+def stack_problem(info: StackInfo, prometheus: PrometheusAPI) -> str:
+    """Why the stack cannot run a lab, or "" when it can."""
+    needed = ["app", "prometheus"] + ([] if info.offline else ["grafana"])
+    for name in needed:
+        service = info.services.get(name)
+        if service is None or not service.running:
+            return f"the {name} service is {service.state if service else 'missing'}"
+        if service.health == "unhealthy":
+            return f"the {name} service is unhealthy"
+    if not prometheus.is_ready():
+        return f"Prometheus at {prometheus.base_url} does not answer"
+    return ""
+
+
+def run_lab(
+    lab: Lab,
+    stack: StackControl,
+    catalog: Catalog,
+    view: LabView,
+    clock: Clock = REAL_CLOCK,
+    timing: Timing | None = None,
+    student_app: Path | None = None,
+    grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str]]] | None = None,
+) -> LabResult:
+    """Run one section; check failures are in the result. Raises only when Docker is unreachable."""
+    result = LabResult(lab.name)
+    view.section(lab.section)
+    info = stack.info()
+    with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
+        problem = stack_problem(info, prometheus)
+        if problem:
+            check = failed("the stack is up", problem, UP_HINT)
+            result.checks.append(check)
+            view.check(check)
+            return result
+        states, link = grafana(info) if grafana and info.has_grafana else (None, None)
+        ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing or Timing(), student_app,
+                         grafana_states=states, panel_link=link)
+        try:
+            _run_steps(ctx, result)
+        finally:
+            _finish_background(ctx, result)
+            _undo(ctx, result)
+        result.figures = dict(ctx.figures)
+    return result
+
+
+def _run_steps(ctx: RunContext, result: LabResult) -> None:
+    for step in ctx.lab.steps:
+        if step.say:
+            ctx.view.narrate(step.say)
+        if step.kind != "say":
+            ctx.view.step(step.title)
+        try:
+            checks = KINDS[step.kind].run(ctx, step.params)
+        except DockerUnavailable:
+            raise
+        except MonlabError as error:  # e.g. Prometheus stopped answering: this section cannot go on
+            checks = [failed(step.title, error.message, error.hint or UP_HINT)]
+            _record(ctx, result, checks)
+            return
+        _record(ctx, result, checks)
+
+
+def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
+    for check in checks:
+        result.checks.append(check)
+        ctx.view.check(check)
+
+
+def _finish_background(ctx: RunContext, result: LabResult) -> None:
+    for job in ctx.background:
+        job.stop.set()
+        if job.thread:
+            job.thread.join(BACKGROUND_JOIN_S)
+        if job.result:
+            ctx.view.step(f"background load ended: {job.title}")
+            _record(ctx, result, [answered_check(job.title, job.result[0], None)])
+    ctx.background.clear()
+
+
+def _undo(ctx: RunContext, result: LabResult) -> None:
+    for key, undo in reversed(list(ctx.undo.items())):
+        ctx.view.step(f"undo: {key}")
+        try:
+            undo()
+        except DockerUnavailable:
+            raise
+        except MonlabError as error:
+            _record(ctx, result, [failed(f"undo {key}", error.message, error.hint or UP_HINT)])
+    ctx.undo.clear()
+
+
+def run_labs(labs: list[Lab], stack: StackControl, catalog: Catalog, view: LabView, **options) -> list[LabResult]:
+    return [run_lab(lab, stack, catalog, view, **options) for lab in labs]

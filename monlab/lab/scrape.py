@@ -1,0 +1,22 @@
+"""Waiting for the app's next scrape, so a value read afterwards includes everything sent before."""
+
+from __future__ import annotations
+
+from monlab.lab.context import APP_JOB, RunContext
+from monlab.prometheus_api import Sample
+from monlab.waiting import Outcome, poll
+
+LAST_GOOD_SCRAPE = f'timestamp(up{{job="{APP_JOB}"}} == 1)'
+
+
+def read_after_next_scrape(ctx: RunContext, exprs: tuple[str, ...] | list[str]) -> dict[str, list[Sample]] | None:
+    """The samples of `exprs` once a scrape that started after this call succeeded; None if none did in time."""
+    asked_at = ctx.prometheus.query_value("time()") or 0.0
+
+    def probe() -> Outcome[float]:
+        scraped_at = ctx.prometheus.query_value(LAST_GOOD_SCRAPE)
+        return Outcome(scraped_at is not None and scraped_at > asked_at, scraped_at)
+
+    if not poll(probe, ctx.timing.fresh_scrape_deadline(), ctx.timing.poll_interval, ctx.clock).done:
+        return None
+    return {expr: ctx.prometheus.query(expr) for expr in exprs}

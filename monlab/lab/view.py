@@ -1,0 +1,62 @@
+"""What a student sees while a lab runs: the lecture's goal, each step, the numbers, ✓/✗ and links."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from monlab.catalog import Section
+from monlab.lab.results import CheckResult, LabResult
+from monlab.load import LoadPlan, LoadResult
+from monlab.load_view import run_with_progress, summary_line
+
+
+class LabView:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console()
+
+    def section(self, section: Section) -> None:
+        self.console.rule(f"[bold]§{section.number} {escape(section.title)}[/bold] ({section.name})")
+        self.console.print(f"[bold]Goal:[/bold] {escape(section.goal)}")
+        if section.look_at:
+            self.console.print(f"[bold]Look at:[/bold] {escape(section.look_at)}")
+
+    def narrate(self, text: str) -> None:
+        self.console.print(f"[italic]{escape(text)}[/italic]")
+
+    def step(self, title: str) -> None:
+        self.console.print(f"[cyan]→[/cyan] {escape(title)}")
+
+    def note(self, text: str) -> None:
+        self.console.print(f"  {escape(text)}")
+
+    def check(self, check: CheckResult) -> None:
+        mark = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[yellow]–[/yellow]"}[check.passed]
+        self.console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
+        if check.failed and check.hint:
+            self.console.print(f"    [red]hint:[/red] {escape(check.hint)}")
+        if check.link:
+            self.console.print(f"    [dim]{escape(check.link)}[/dim]", soft_wrap=True)
+
+    def figure(self, name: str, value: float, link: str = "") -> None:
+        self.console.print(f"  [bold magenta]{escape(name)}[/bold magenta] = {value:.4g}")
+        if link:
+            self.console.print(f"    [dim]{escape(link)}[/dim]", soft_wrap=True)
+
+    def load(self, base_url: str, plan: LoadPlan) -> LoadResult:
+        result = run_with_progress(self.console, base_url, plan)
+        self.note(summary_line(result))
+        return result
+
+    def summary(self, results: list[LabResult]) -> None:
+        table = Table(title="Lab results")
+        for column in ("section", "checks", "figures", "verdict"):
+            table.add_column(column)
+        for lab in results:
+            counts = f"{sum(c.passed is True for c in lab.checks)} ✓ / {sum(c.failed for c in lab.checks)} ✗"
+            skipped = sum(c.skipped for c in lab.checks)
+            figures = ", ".join(f"{k}={v:.3g}" for k, v in lab.figures.items())
+            table.add_row(lab.name, counts + (f" / {skipped} skipped" if skipped else ""), figures,
+                          "[green]passed[/green]" if lab.passed else "[red]failed[/red]")
+        self.console.print(table)

@@ -1,0 +1,46 @@
+"""How a load run looks in the terminal: a progress bar while it runs, a latency summary after."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monlab.load import LoadPlan, LoadResult, run_load
+
+PERCENTILES = (50, 95, 99)
+
+
+def run_with_progress(console: Console, base_url: str, plan: LoadPlan, stop: threading.Event | None = None) -> LoadResult:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"{plan.method} {plan.path}", total=plan.count)
+        return run_load(base_url, plan, progress=lambda done: bar.update(task, completed=done), stop=stop)
+
+
+def ms(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+def summary_line(result: LoadResult) -> str:
+    statuses = ", ".join(f"{n}× {code}" for code, n in sorted(result.statuses.items()))
+    errors = ", ".join(f"{n}× {name}" for name, n in sorted(result.errors.items()))
+    answers = "; ".join(part for part in (statuses, errors) if part) or "no answers"
+    return (f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f}/s): {answers}; "
+            f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}")
+
+
+def summary_table(result: LoadResult) -> Table:
+    table = Table(caption=f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for p in PERCENTILES:
+        table.add_row(f"latency p{p}", ms(result.percentile(p)))
+    table.add_row("latency mean", ms(result.mean))
+    for code, n in sorted(result.statuses.items()):
+        table.add_row(f"status {code}", str(n))
+    for name, n in sorted(result.errors.items()):
+        table.add_row(f"no answer ({name})", str(n))
+    return table
