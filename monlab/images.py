@@ -61,17 +61,16 @@ def mmdebstrap_command(recipe: OfflineImage, out: Path, suite: str = "bookworm")
 
 def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
     """Build every offline image whose tag is missing (all with `force`); returns the refs built."""
-    if shutil.which("mmdebstrap") is None:
-        raise ConfigError("mmdebstrap is not installed", "Install it with `apt-get install mmdebstrap`.")
-    built = []
+    todo = [r for r in OFFLINE_RECIPES if force or not runtime.image_id(r.ref)]
     for recipe in OFFLINE_RECIPES:
-        if not force and runtime.image_id(recipe.ref):
+        if recipe not in todo:
             say(f"{recipe.ref} exists (use --force to rebuild)")
-            continue
+    if todo and shutil.which("mmdebstrap") is None:
+        raise ConfigError("mmdebstrap is not installed", "Install it with `apt-get install mmdebstrap`.")
+    for recipe in todo:
         say(f"Building {recipe.ref} from Debian packages: {', '.join(recipe.packages)}")
         _build_one(runtime, recipe, say)
-        built.append(recipe.ref)
-    return built
+    return [r.ref for r in todo]
 
 
 def _build_one(runtime: DockerRuntime, recipe: OfflineImage, say: Say) -> None:
