@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import math
-import subprocess
 
 import httpx
 import pytest
 
-from conftest import free_port
 from lab_app_server import served_app
+from local_prometheus import running_prometheus
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
 from monlab.waiting import Outcome, poll
@@ -46,26 +45,8 @@ def served(tmp_path):
 def prometheus(prometheus_binary, served, tmp_path):
     config = tmp_path / "prometheus.yml"
     config.write_text(CONFIG.replace("{port}", str(served.port)))
-    port = free_port()
-    process = subprocess.Popen(
-        [prometheus_binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    api = PrometheusAPI(f"http://127.0.0.1:{port}")
-    try:
-        ready = poll(lambda: Outcome(process.poll() is not None or api.is_ready()), timeout=30, interval=0.3)
-        assert ready.done and process.poll() is None, f"prometheus did not start: {process.stderr.read() if process.poll() is not None else ''}"
+    with running_prometheus(prometheus_binary, config, tmp_path) as api:
         yield api
-    finally:
-        api.close()
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
 
 
 def lecture_queries() -> list[str]:
