@@ -206,6 +206,16 @@ def test_failed_up_removes_what_it_created_and_shows_the_logs(docker_client, off
         remove_labelled(docker_client, project)
 
 
+def test_an_image_that_cannot_be_pulled_says_what_to_do(docker_client):
+    from monlab.docker_runtime import connect
+    from monlab.errors import ImageUnavailable
+
+    ref = f"monlab/surely-not-published-{uuid.uuid4().hex[:8]}:never"
+    with pytest.raises(ImageUnavailable) as caught:
+        connect().pull(ref, lambda chunk: None)
+    assert ref in caught.value.one_line() and "--offline" in caught.value.one_line()
+
+
 def test_offline_up_without_images_says_bootstrap(docker_client, monkeypatch):
     """Checked on the real engine with an offline tag that cannot exist."""
     from monlab import project as naming

@@ -29,7 +29,8 @@ def up(
     finally:
         reporter.close()
     if json_out:
-        _print_json({**as_json(StatusReport(result.info)), "actions": [a.kind + " " + a.service for a in result.actions]})
+        report = {k: v for k, v in as_json(StatusReport(result.info)).items() if not k.startswith("targets")}
+        _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions]})
     else:
         console.show_up(result.info, result.actions)
 

@@ -10,7 +10,8 @@ from monlab.project import LABEL_SERVICE, SERVICES, Project
 
 
 def down(runtime: DockerRuntime, project: Project) -> list[str]:
-    """Stop the project's running containers, the app last so its final scrape is recorded; names stopped."""
+    """Stop the project's running containers, Prometheus before the app so its history shows no
+    outage that was only a shutdown; returns the names stopped."""
     running = [r for r in runtime.containers(project.label_filter) if r.state == "running"]
     order = {service: i for i, service in enumerate(reversed(SERVICES))}
     stopped = []

@@ -1,0 +1,65 @@
+"""Image import, save and load through the runtime, on the real engine with a tiny image of our own."""
+
+import io
+import subprocess
+import sys
+import tarfile
+import uuid
+
+import pytest
+
+from monlab.docker_runtime import connect
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def tiny_image(docker_client, tmp_path):
+    """A one-file image imported with `changes`, removed afterwards (by its unique tag only)."""
+    rootfs = tmp_path / "rootfs.tar"
+    with tarfile.open(rootfs, "w") as tar:
+        data = b"hello from a monlab test\n"
+        info = tarfile.TarInfo("hello.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    repository, tag = f"monlabtest-img-{uuid.uuid4().hex[:8]}", "t1"
+    image_id = connect().import_image(rootfs, repository, tag, ["LABEL monlab.image=offline", "USER 65534", "WORKDIR /prometheus"])
+    yield f"{repository}:{tag}", image_id
+    for image in docker_client.images.list(name=repository):
+        docker_client.images.remove(image.id, force=True)
+
+
+def test_import_applies_the_changes(tiny_image, docker_client):
+    ref, image_id = tiny_image
+    config = docker_client.images.get(ref).attrs["Config"]
+    assert image_id.startswith("sha256:")
+    assert config["Labels"] == {"monlab.image": "offline"}
+    assert config["User"] == "65534" and config["WorkingDir"] == "/prometheus"
+
+
+def test_save_then_load_brings_the_image_back(tiny_image, docker_client, tmp_path):
+    ref, image_id = tiny_image
+    runtime = connect()
+    archive = tmp_path / "images.tar"
+    with archive.open("wb") as out:
+        runtime.save_images([ref], out)
+    assert tarfile.is_tarfile(archive)
+    docker_client.images.remove(ref, force=True)
+    assert runtime.image_id(ref) is None
+    with archive.open("rb") as source:
+        assert runtime.load_images(source) == [ref]
+    assert runtime.image_id(ref) == image_id
+
+
+def test_loading_something_that_is_not_an_image_archive_is_one_line(docker_client, tmp_path):
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"not a tar at all")
+    result = subprocess.run([sys.executable, "-m", "monlab", "images", "load", str(junk)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "loading images" in result.stderr
+
+
+def test_loading_a_missing_file_is_one_line(docker_client, tmp_path):
+    missing = tmp_path / "nope.tar"
+    result = subprocess.run([sys.executable, "-m", "monlab", "images", "load", str(missing)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3 and str(missing) in result.stderr and "Traceback" not in result.stderr
