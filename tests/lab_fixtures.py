@@ -1,0 +1,138 @@
+"""A lab stack made of real processes instead of containers, for the lab engine's tests.
+
+The app runs under gunicorn on a free loopback port (started, stopped and redeployed from a source
+directory for real); Debian's prometheus scrapes it every second with the catalog's alert rules,
+evaluated every second. LocalStack implements StackControl on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+from rich.console import Console
+
+from conftest import free_port
+from local_prometheus import running_prometheus
+from monlab.catalog import Catalog, load_catalog
+from monlab.lab.timing import Timing
+from monlab.lab.view import LabView
+from monlab.render.context import RenderContext
+from monlab.render.prometheus import alert_rules
+from monlab.render.text import yaml_text
+from monlab.serve import ServeOptions, gunicorn_command
+from monlab.stackinfo import ServiceInfo, StackInfo
+from monlab.waiting import Outcome, poll
+
+FAST = Timing(scrape_interval=1.0, evaluation_interval=1.0, poll_interval=0.2)
+
+CONFIG = """\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: [rules.yml]
+scrape_configs:
+  - job_name: flask-app
+    metrics_path: /metrics
+    static_configs: [{targets: ['127.0.0.1:PORT']}]
+  - job_name: flask-app-uptime
+    metrics_path: /healthz
+    static_configs: [{targets: ['127.0.0.1:PORT']}]
+"""
+
+
+class LocalStack:
+    """StackControl on local processes; records what was done to it."""
+
+    def __init__(self, tmp: Path, prometheus_url: str = "") -> None:
+        self.tmp = tmp
+        self.port = free_port()
+        self.app_url = f"http://127.0.0.1:{self.port}"
+        self.prometheus_url = prometheus_url
+        self.source: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.actions: list[str] = []
+        self._runs = 0
+
+    def info(self) -> StackInfo:
+        app_state = "running" if self.process and self.process.poll() is None else "exited"
+        return StackInfo("local", {
+            "app": ServiceInfo("app", app_state, self.app_url),
+            "prometheus": ServiceInfo("prometheus", "running", self.prometheus_url),
+        }, offline=True)
+
+    def stop_service(self, service: str) -> None:
+        assert service == "app"
+        self.actions.append("stop app")
+        self._stop()
+
+    def start_service(self, service: str) -> None:
+        assert service == "app"
+        self.actions.append("start app")
+        self._start()
+
+    def redeploy_app(self, source_dir: Path | None = None) -> None:
+        self.actions.append(f"redeploy {source_dir or 'lecture'}")
+        self._stop()
+        self.source = source_dir
+        self._start()
+        self.wait_answers()
+
+    def _start(self) -> None:
+        self._runs += 1
+        metrics_dir = self.tmp / f"metrics-{self._runs}"
+        metrics_dir.mkdir()
+        command = gunicorn_command(ServeOptions(port=self.port, workers=2, app_dir=self.source))
+        self.process = subprocess.Popen(command, env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def wait_answers(self) -> None:
+        def answers() -> Outcome:
+            try:
+                return Outcome(httpx.get(f"{self.app_url}/healthz", timeout=2).status_code == 200)
+            except httpx.HTTPError:
+                return Outcome(False)
+
+        assert poll(answers, timeout=30, interval=0.1).done, "the local app did not start"
+
+
+@contextlib.contextmanager
+def local_stack(prometheus_binary: str, tmp: Path, catalog: Catalog | None = None) -> Iterator[LocalStack]:
+    """The app and a Prometheus with the catalog's alert rules; everything stopped afterwards."""
+    catalog = catalog or load_catalog()
+    stack = LocalStack(tmp)
+    stack.redeploy_app(None)
+    stack.actions.clear()
+    (tmp / "rules.yml").write_text(yaml_text(alert_rules(RenderContext(), catalog)))
+    (tmp / "prometheus.yml").write_text(CONFIG.replace("PORT", str(stack.port)))
+    try:
+        with running_prometheus(prometheus_binary, tmp / "prometheus.yml", tmp) as api:
+            stack.prometheus_url = api.base_url
+            first = poll(lambda: Outcome(api.query_value('up{job="flask-app"}') == 1), timeout=30, interval=0.2)
+            if not first.done:
+                pytest.fail("prometheus never scraped the local app")
+            yield stack
+    finally:
+        stack._stop()
+
+
+def quiet_view() -> tuple[LabView, io.StringIO]:
+    out = io.StringIO()
+    return LabView(Console(file=out, width=200, color_system=None)), out
