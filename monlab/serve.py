@@ -43,7 +43,7 @@ class ServeOptions:
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
 
 def gunicorn_command(options: ServeOptions) -> list[str]:
