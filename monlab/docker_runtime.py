@@ -35,7 +35,7 @@ class ContainerRecord:
     labels: dict[str, str]
     image_id: str
     health: str = ""  # "healthy", "starting", ... when the image has a healthcheck
-    ports: dict[int, tuple[str, int]] = field(default_factory=dict)  # container port -> (host ip, host port)
+    ports: dict[int, tuple[str, int]] = field(default_factory=dict)  # container port -> configured (host ip, port)
     exit_code: int = 0
 
 
@@ -103,7 +103,7 @@ class DockerRuntime:
         except docker.errors.APIError as exc:
             message = _short(exc)
             if "port is already allocated" in message or "address already in use" in message:
-                raise PortInUse(f"A host port is already in use while {doing}", "Choose another `--port-offset`.") from exc
+                raise PortInUse(f"A host port is already in use while {doing} ({message})", "Choose another `--port-offset`.") from exc
             raise MonlabError(f"Docker refused {doing}: {message}") from exc
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
             raise DockerUnavailable(
@@ -129,7 +129,7 @@ class DockerRuntime:
             labels=data["Config"].get("Labels") or {},
             image_id=data["Image"],
             health=(state.get("Health") or {}).get("Status", ""),
-            ports=_published_ports(data["NetworkSettings"].get("Ports") or {}),
+            ports=_published_ports(data["HostConfig"].get("PortBindings") or {}),
             exit_code=state.get("ExitCode", 0),
         )
 
