@@ -70,6 +70,9 @@ def teardown(
     from monlab.stack.teardown import teardown as remove_stack
 
     removed = remove_stack(connect(), Project(project), keep_data)
+    if not removed.count:
+        console.print(f"Nothing labelled monlab.project={project} to remove.")
+        return
     console.print(
         f"Removed {len(removed.containers)} container(s), {len(removed.networks)} network(s), "
         f"{len(removed.images)} image(s), {len(removed.volumes)} volume(s) of {project!r}"
