@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -82,7 +83,10 @@ class LocalStack:
     def redeploy_app(self, source_dir: Path | None = None) -> None:
         self.actions.append(f"redeploy {source_dir or 'lecture'}")
         self._stop()
-        self.source = source_dir
+        self.source = None
+        if source_dir is not None:  # like an image build: later changes to the directory do not matter
+            self.source = self.tmp / f"image-{self._runs}"
+            shutil.copytree(source_dir, self.source, ignore=shutil.ignore_patterns("__pycache__"))
         self._start()
         self.wait_answers()
 

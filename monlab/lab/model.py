@@ -20,6 +20,7 @@ class Step:
     title: str  # what the step does, as shown and as its check's name
     say: str  # narration shown before it runs
     where: str  # "steps[3]"
+    titled: bool = False  # the lab file gave the title: it names the step's check too
 
 
 @dataclass(frozen=True)
@@ -65,4 +66,5 @@ def _step(section: Section, catalog: Catalog, refs: References, index: int, raw:
     params = kind.parse(StepSource(section.file, where, data, catalog, refs))
     for mark, expr in kind.snapshots(params):
         refs.snapshots.setdefault(mark, []).append(expr)
-    return Step(kind_name, params, data.get("title") or kind.describe(params), data.get("say", "").strip(), f"steps[{index}]")
+    return Step(kind_name, params, data.get("title") or kind.describe(params), data.get("say", "").strip(), f"steps[{index}]",
+                "title" in data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -83,6 +84,8 @@ def _run_steps(ctx: RunContext, result: LabResult) -> None:
             checks = [failed(step.title, error.message, error.hint or UP_HINT)]
             _record(ctx, result, checks)
             return
+        if len(checks) == 1 and step.titled:
+            checks = [replace(checks[0], name=step.title)]
         _record(ctx, result, checks)
 
 

@@ -6,7 +6,8 @@ from monlab.lab.context import APP_JOB, RunContext
 from monlab.prometheus_api import Sample
 from monlab.waiting import Outcome, poll
 
-LAST_GOOD_SCRAPE = f'timestamp(up{{job="{APP_JOB}"}} == 1)'
+# timestamp() must see the selector itself: applied to `up == 1` it would return the query's time.
+LAST_GOOD_SCRAPE = f'timestamp(up{{job="{APP_JOB}"}}) and on(instance) (up{{job="{APP_JOB}"}} == 1)'
 
 
 def read_after_next_scrape(ctx: RunContext, exprs: tuple[str, ...] | list[str]) -> dict[str, list[Sample]] | None:

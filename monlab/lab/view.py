@@ -8,8 +8,8 @@ from rich.table import Table
 
 from monlab.catalog import Section
 from monlab.lab.results import CheckResult, LabResult
-from monlab.load import LoadPlan, LoadResult
-from monlab.load_view import run_with_progress, summary_line
+from monlab.load import LoadPlan, LoadResult, run_load
+from monlab.load_view import run_with_progress
 
 
 class LabView:
@@ -45,9 +45,9 @@ class LabView:
             self.console.print(f"    [dim]{escape(link)}[/dim]", soft_wrap=True)
 
     def load(self, base_url: str, plan: LoadPlan) -> LoadResult:
-        result = run_with_progress(self.console, base_url, plan)
-        self.note(summary_line(result))
-        return result
+        if self.console.is_terminal:
+            return run_with_progress(self.console, base_url, plan)
+        return run_load(base_url, plan)
 
     def summary(self, results: list[LabResult]) -> None:
         table = Table(title="Lab results")

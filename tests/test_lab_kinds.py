@@ -1,0 +1,173 @@
+"""Step kinds and whole sections against real processes: the lab app under gunicorn, Debian's
+prometheus scraping it every second with the catalog's alert rules, and LocalStack (a StackControl
+that stops, starts and redeploys the app process for real)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import httpx
+import pytest
+
+from lab_fixtures import FAST, LocalStack, local_stack, quiet_view
+from monlab.catalog import load_catalog
+from monlab.lab.model import load_lab
+from monlab.lab.runner import run_lab
+from monlab.resources import labs_dir
+
+pytestmark = pytest.mark.prometheus
+
+
+@pytest.fixture(scope="module")
+def stack(prometheus_binary, tmp_path_factory):
+    with local_stack(prometheus_binary, tmp_path_factory.mktemp("lab-kinds")) as running:
+        yield running
+
+
+def shipped(name: str):
+    catalog = load_catalog()
+    return load_lab(catalog.section(name), catalog), catalog
+
+
+def custom(tmp_path, name: str, steps: str):
+    """A shipped section with its steps replaced."""
+    labs = tmp_path / "labs"
+    shutil.copytree(labs_dir(), labs)
+    file = labs / f"{name}.yaml"
+    text = file.read_text()
+    file.write_text(text[: text.index("steps:")] + "steps:\n" + textwrap.indent(textwrap.dedent(steps), "  "))
+    catalog = load_catalog(labs)
+    return load_lab(catalog.section(name), catalog), catalog
+
+
+def run(stack, lab_and_catalog, **options):
+    lab, catalog = lab_and_catalog
+    view, out = quiet_view()
+    result = run_lab(lab, stack, catalog, view, timing=FAST, **options)
+    return result, out.getvalue()
+
+
+def failures(result) -> list[str]:
+    return [f"{c.name}: {c.detail} / {c.hint}" for c in result.checks if c.failed]
+
+
+def test_business_section_passes_twice_with_exact_revenue(stack):
+    for _ in range(2):  # a second run gives the same verdict: it checks growth since its own mark
+        result, out = run(stack, shipped("business"))
+        assert result.passed, failures(result)
+    assert result.figures["revenue_last_hour"] >= 200  # two runs' purchases, increase() never below them
+    assert "✓ revenue grew by exactly 100.00" in out and "grew by 100 since before" in out
+
+
+def test_a_wrong_expectation_fails_with_the_real_value_and_is_a_result(stack, tmp_path):
+    result, out = run(stack, custom(tmp_path, "business", """\
+        - mark: before
+        - traffic: {path: /purchase, data: {amount: "2.5"}, count: 4, concurrency: 2, expect_status: 200}
+        - expect: {panel: revenue-total, delta_from: before, op: "==", value: 11, within: 4}
+        """))
+    [check] = [c for c in result.checks if c.failed]
+    assert "grew by 10 since before (expected == 11)" in check.detail
+    assert not result.passed and "✗" in out
+
+
+def test_security_section_passes_and_the_alert_fires(stack):
+    result, out = run(stack, shipped("security"))
+    assert result.passed, failures(result)
+    assert "FailedLoginBurst is firing in Prometheus" in [c.name for c in result.checks if c.passed]
+    skipped = [c for c in result.checks if c.skipped]
+    assert skipped and all("Grafana" in c.detail for c in skipped)
+
+
+def test_performance_section_measures_latency_and_rate(stack):
+    result, out = run(stack, shipped("performance"))
+    assert result.passed, failures(result)
+    figures = result.figures
+    assert 0 < figures["avg_latency_s"] <= figures["client_p95_latency_s"]
+    assert figures["p95_latency_s"] > 0 and figures["request_rate"] > 0
+    assert "graph?g0.expr=" in out  # offline: links to Prometheus' graph of the query
+
+
+def test_reliability_section_stops_and_restarts_the_app(stack):
+    result, out = run(stack, shipped("reliability"))
+    assert result.passed, failures(result)
+    assert stack.actions[-2:] == ["stop app", "start app"]
+    assert result.figures["time_to_detect_s"] > 0 and result.figures["time_to_recover_s"] > 0
+    assert stack.info().services["app"].running
+
+
+def test_a_section_that_fails_midway_still_undoes_its_disruption(stack, tmp_path):
+    result, out = run(stack, custom(tmp_path, "reliability", """\
+        - stop: app
+        - expect: {panel: app-uptime, op: "==", value: 5, within: 1}
+        """))
+    assert not result.passed
+    assert stack.actions[-2:] == ["stop app", "start app"]
+    assert "undo: service:app" in out
+    assert httpx.get(f"{stack.app_url}/healthz", timeout=5).status_code == 200
+
+
+def test_capacity_section_drives_the_rate_alert_pending_then_firing(stack):
+    result, out = run(stack, shipped("capacity"))
+    assert result.passed, failures(result)
+    names = [c.name for c in result.checks if c.passed]
+    assert names.index("HighRequestRate is pending in Prometheus") < names.index("HighRequestRate is firing in Prometheus")
+    assert "background load ended" in out
+
+
+def test_improvement_redeploys_only_the_app_and_restores_the_lecture_app(stack):
+    result, out = run(stack, shipped("improvement"))
+    assert result.passed, failures(result)
+    assert result.figures["speedup"] >= 5
+    assert result.figures["improved_server_mean_s"] < result.figures["baseline_server_mean_s"]
+    redeploys = [a for a in stack.actions if a.startswith("redeploy")]
+    assert redeploys[0] == "redeploy lecture" and redeploys[-1] == "redeploy lecture" and len(redeploys) == 3
+    assert "monlab-improved-" in redeploys[1]
+
+
+def test_improvement_uses_a_students_app_dir(stack, tmp_path):
+    student = tmp_path / "mine"
+    shutil.copytree(labs_dir().parent / "monlab" / "app", student, ignore=shutil.ignore_patterns("__pycache__"))
+    result, _ = run(stack, shipped("improvement"), student_app=student)
+    assert f"redeploy {student}" in stack.actions
+    assert not result.passed  # the unchanged lecture app is not 5× faster: the lab says so
+    assert any(c.name.startswith("the improved app is at least 5×") and c.failed for c in result.checks)
+    assert stack.actions[-1] == "redeploy lecture"
+
+
+def test_a_stopped_app_fails_the_section_before_any_step(tmp_path):
+    stack = LocalStack(tmp_path)  # nothing started: the app is "exited"
+    result, out = run(stack, shipped("business"))
+    [check] = result.checks
+    assert check.failed and "the app service is exited" in check.detail and "monlab up" in check.hint
+    assert stack.actions == []
+
+
+def test_traffic_to_an_app_that_does_not_answer_is_a_failed_check(stack, tmp_path):
+    result, _ = run(stack, custom(tmp_path, "business", """\
+        - stop: app
+        - traffic: {path: /, count: 3}
+        """))
+    [check] = [c for c in result.checks if c.failed]
+    assert "3× ConnectError" in check.detail and "did not answer" in check.hint
+
+
+def test_reading_after_the_next_scrape_sees_everything_sent_before(stack):
+    from lab_fixtures import quiet_view
+    from monlab.lab.context import RunContext
+    from monlab.lab.scrape import read_after_next_scrape
+    from monlab.prometheus_api import PrometheusAPI
+
+    lab, catalog = shipped("business")
+    with PrometheusAPI(stack.prometheus_url) as prometheus:
+        ctx = RunContext(lab, stack, stack.info(), prometheus, catalog, quiet_view()[0], timing=FAST)
+        expr = 'sum(http_requests_total{endpoint="/"})'
+        for _ in range(3):
+            with httpx.Client(base_url=stack.app_url) as http:
+                for _ in range(25):
+                    http.get("/")
+                exposed = [line for line in http.get("/metrics").text.splitlines()
+                           if line.startswith('http_requests_total{endpoint="/",method="GET"}')]
+            samples = read_after_next_scrape(ctx, [expr])
+            assert samples is not None
+            assert samples[expr][0].value == float(exposed[0].split()[-1])
