@@ -32,8 +32,12 @@ def summary_line(result: LoadResult) -> str:
             f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}")
 
 
+def summary_headline(result: LoadResult) -> str:
+    return f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+
+
 def summary_table(result: LoadResult) -> Table:
-    table = Table(caption=f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)")
+    table = Table()
     table.add_column("measure")
     table.add_column("value", justify="right")
     for p in PERCENTILES:

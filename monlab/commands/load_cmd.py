@@ -15,7 +15,7 @@ def load(
     path: str = typer.Argument(..., help="Path on the lab app, e.g. /simulate-load."),
     count: int = typer.Option(100, "-n", "--count", min=1, max=100_000, help="Number of requests (at most 100000)."),
     concurrency: int = typer.Option(10, "-c", "--concurrency", min=1, max=256, help="Requests in flight at once (at most 256)."),
-    method: str = typer.Option("GET", "--method", "-m", help="GET or POST."),
+    method: Optional[str] = typer.Option(None, "--method", "-m", help="GET or POST (default: POST with --data, else GET)."),
     data: Optional[List[str]] = typer.Option(None, "--data", "-d", help="Form field key=value (repeatable); sent as a form."),
     project: str = typer.Option("monlab", "--project", "-p", help="The stack whose app is the target."),
     url: Optional[str] = typer.Option(None, "--url", help="A loopback base URL instead of the stack (e.g. `monlab app serve`)."),
@@ -25,22 +25,24 @@ def load(
 
     from monlab.errors import ConfigError, ServiceError
     from monlab.load import LoadPlan, parse_form, require_loopback
-    from monlab.load_view import run_with_progress, summary_table
+    from monlab.load_view import run_with_progress, summary_headline, summary_table
 
     if not path.startswith("/"):
         raise typer.BadParameter("must start with '/', e.g. /simulate-load", param_hint="PATH")
-    if method.upper() not in ("GET", "POST"):
+    method = (method or ("POST" if data else "GET")).upper()
+    if method not in ("GET", "POST"):
         raise typer.BadParameter("must be GET or POST", param_hint="--method")
     try:
         form = parse_form(data or [])
     except ConfigError as error:
         raise typer.BadParameter(error.one_line(), param_hint="--data") from None
     base_url = require_loopback(url) if url else _stack_app_url(project)
-    plan = LoadPlan(path=path, count=count, concurrency=concurrency, method=method.upper(), data=form)
+    plan = LoadPlan(path=path, count=count, concurrency=concurrency, method=method, data=form)
     console = Console()
     console.print(f"Load on {base_url}: {plan.describe()}")
     result = run_with_progress(console, base_url, plan)
     console.print(summary_table(result))
+    console.print(summary_headline(result))
     if result.answered == 0:
         raise ServiceError(f"The lab app at {base_url} did not answer any request",
                            "Run `monlab status`; start the stack with `monlab up`.")
