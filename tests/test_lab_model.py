@@ -84,6 +84,11 @@ def broken(labs: Path, name: str, steps: str) -> LabFileError:
     ("- load: {path: /, rate: 5000, duration: 10}\n", "capacity.yaml: steps[0].load.rate", "at most"),
     ("- traffic: {path: nowhere}\n", "capacity.yaml: steps[0].traffic", "must start with '/'"),
     ("- mark: a\n  stop: app\n", "capacity.yaml: steps[0]", "exactly one kind"),
+    ("- record: {figure: a, elapsed_since: a}\n", "capacity.yaml: steps[0].record.elapsed_since", "no earlier mark"),
+    ("- mark: m\n- record: {figure: a, elapsed_since: m}\n- table: {caption: c, columns: [x, y], rows: {r: [a]}}\n",
+     "capacity.yaml: steps[2].table.rows.r", "must list 2 figures"),
+    ("- redeploy: {app: improved, overlay: {workload.py: nowhere.py}}\n", "capacity.yaml: steps[0].redeploy.overlay.workload.py",
+     "is not a file under labs/"),
 ])
 def test_a_mistake_names_file_key_path_and_problem(labs_copy, steps, where, problem):
     error = broken(labs_copy, "capacity", steps)

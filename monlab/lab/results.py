@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,7 @@ class LabResult:
             "name": self.name,
             "passed": self.passed,
             "checks": [{"name": c.name, "passed": c.passed, "detail": c.report_detail()} for c in self.checks],
-            "figures": {k: round(v, 6) for k, v in self.figures.items()},
+            "figures": {k: round(v, 6) if math.isfinite(v) else None for k, v in self.figures.items()},
         }
 
 

@@ -74,7 +74,7 @@ def _run_steps(ctx: RunContext, result: LabResult) -> None:
     for step in ctx.lab.steps:
         if step.say:
             ctx.view.narrate(step.say)
-        if step.kind != "say":
+        if step.kind not in ("say", "table"):
             ctx.view.step(step.title)
         try:
             checks = KINDS[step.kind].run(ctx, step.params)

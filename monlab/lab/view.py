@@ -44,6 +44,15 @@ class LabView:
         if link:
             self.console.print(f"    [dim]{escape(link)}[/dim]", soft_wrap=True)
 
+    def table(self, caption: str, columns: list[str], rows: dict[str, list[float | None]]) -> None:
+        table = Table(title=caption)
+        table.add_column("")
+        for column in columns:
+            table.add_column(column, justify="right")
+        for label, values in rows.items():
+            table.add_row(label, *("–" if v is None else f"{v:.4g}" for v in values))
+        self.console.print(table)
+
     def load(self, base_url: str, plan: LoadPlan) -> LoadResult:
         if self.console.is_terminal:
             return run_with_progress(self.console, base_url, plan)

@@ -14,7 +14,7 @@ from monlab.lab.kind import Kind, StepSource
 from monlab.resources import app_source_dir, labs_dir
 
 APPS = ("lecture", "improved")
-IMAGE_KEY = "app-image"
+IMAGE_KEY = "redeploy the lecture's app"
 
 
 def _parse(src: StepSource) -> dict:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from monlab.lab.kind import Kind
-from monlab.lab.kinds.stop import parse_service
+from monlab.lab.kinds.stop import parse_service, undo_key
 
 
 def _run(ctx, service: str) -> list:
     ctx.stack.start_service(service)
-    ctx.restored(f"service:{service}")
+    ctx.restored(undo_key(service))
     return []
 
 

@@ -14,6 +14,10 @@ def parse_service(src: StepSource) -> str:
     return service
 
 
+def undo_key(service: str) -> str:
+    return f"start the {service} container again"
+
+
 def _run(ctx, service: str) -> list:
     ctx.stack.stop_service(service)
 
@@ -22,7 +26,7 @@ def _run(ctx, service: str) -> list:
         if service == "app":
             wait_for_app(ctx)
 
-    ctx.disrupted(f"service:{service}", undo)
+    ctx.disrupted(undo_key(service), undo)
     return []
 
 
