@@ -1,0 +1,38 @@
+"""`monlab lab` at the command line, where no stack is needed: listing, usage errors, no Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+
+def monlab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_list_names_the_six_sections():
+    done = monlab("lab", "list", "--json")
+    assert done.returncode == 0
+    assert [s["name"] for s in json.loads(done.stdout)] == [
+        "reliability", "performance", "capacity", "security", "business", "improvement"]
+    assert "§4" in monlab("lab", "list").stdout
+
+
+def test_an_unknown_section_is_a_usage_error_listing_the_sections():
+    done = monlab("lab", "uptime")
+    assert done.returncode == 2
+    assert "reliability" in done.stderr and "improvement" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_app_dir_without_app_py_is_a_usage_error(tmp_path):
+    done = monlab("lab", "improvement", "--app", str(tmp_path))
+    assert done.returncode == 2 and "monlab app eject" in done.stderr
+
+
+def test_docker_unreachable_is_exit_3_with_one_line_and_nothing_on_stdout(tmp_path):
+    done = monlab("lab", "all", "--json", env={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr

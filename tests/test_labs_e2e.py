@@ -1,0 +1,107 @@
+"""`monlab lab all` on a real offline stack (Docker engine, bootstrapped Debian images).
+
+The stack belongs to this module's own project; everything carrying its label is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from monlab.catalog import load_catalog
+from monlab.prometheus_api import PrometheusAPI
+from monlab.stack.ports import port_is_free
+from monlab.waiting import Outcome, poll
+
+pytestmark = pytest.mark.docker
+
+SECTIONS = ["reliability", "performance", "capacity", "security", "business", "improvement"]
+
+
+def monlab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def free_offset() -> int:
+    for _ in range(200):
+        offset = random.randint(20000, 45000)
+        if all(port_is_free("127.0.0.1", base + offset) for base in (5000, 9090, 3000)):
+            return offset
+    raise RuntimeError("no free port range")
+
+
+def remove_project(client, project: str) -> None:
+    label = {"label": f"monlab.project={project}"}
+    for container in client.containers.list(all=True, filters=label):
+        container.remove(force=True)
+    for network in client.networks.list(filters=label):
+        network.remove()
+    for volume in client.volumes.list(filters=label):
+        volume.remove(force=True)
+    for image in client.images.list(filters=label):
+        client.images.remove(image.id, force=True)
+
+
+@pytest.fixture(scope="module")
+def stack(docker_client):
+    bootstrap = monlab("images", "bootstrap")
+    assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
+    project = f"monlabtest-labs-{uuid.uuid4().hex[:8]}"
+    try:
+        up = monlab("up", "--offline", "--project", project, "--port-offset", str(free_offset()), "--json")
+        assert up.returncode == 0, up.stderr[-2000:]
+        yield {"project": project, "up": json.loads(up.stdout)}
+    finally:
+        remove_project(docker_client, project)
+
+
+def test_lab_all_passes_on_a_fresh_offline_stack(stack):
+    done = monlab("lab", "all", "--json", "--project", stack["project"])
+    report = json.loads(done.stdout)  # nothing but the report on stdout
+    failures = [(lab["name"], c) for lab in report["labs"] for c in lab["checks"] if c["passed"] is False]
+    assert done.returncode == 0 and report["passed"] is True, failures
+    assert set(report) == {"passed", "labs"}
+    assert [lab["name"] for lab in report["labs"]] == SECTIONS
+    for lab in report["labs"]:
+        assert set(lab) == {"name", "passed", "checks", "figures"} and lab["passed"] is True
+        assert all(set(c) == {"name", "passed", "detail"} for c in lab["checks"])
+        skipped = [c for c in lab["checks"] if c["passed"] is None]
+        assert all(c["detail"].startswith("skipped: Grafana") for c in skipped)  # offline: no Grafana
+    figures = {lab["name"]: lab["figures"] for lab in report["labs"]}
+    assert figures["reliability"]["time_to_detect_s"] > 0 and figures["reliability"]["time_to_recover_s"] > 0
+    assert figures["performance"]["p95_latency_s"] > 0 and figures["performance"]["request_rate"] > 0
+    assert figures["improvement"]["speedup"] >= 5
+
+
+def test_afterwards_every_lecture_query_returns_data(stack):
+    queries = [p.expr for p in load_catalog().panels if p.lecture]
+    with PrometheusAPI(stack["up"]["services"]["prometheus"]["url"]) as api:
+        def probe() -> Outcome:
+            seen = {q: [s.value for s in api.query(q)] for q in queries}
+            return Outcome(all(v and all(math.isfinite(x) for x in v) for v in seen.values()), seen)
+
+        result = poll(probe, timeout=30, interval=1)
+    assert result.done, f"lecture queries without finite data: {result.value}"
+
+
+def test_with_the_app_stopped_a_section_fails_with_a_hint_and_no_traceback(stack, docker_client):
+    [app] = docker_client.containers.list(filters={"label": [f"monlab.project={stack['project']}", "monlab.service=app"]})
+    app.stop()
+    try:
+        done = monlab("lab", "business", "--project", stack["project"])
+        assert done.returncode == 1
+        assert "monlab up" in done.stdout and "Traceback" not in done.stdout + done.stderr
+        as_json = monlab("lab", "security", "--json", "--project", stack["project"])
+        report = json.loads(as_json.stdout)
+        assert as_json.returncode == 1 and report["passed"] is False
+        assert "monlab up" in report["labs"][0]["checks"][0]["detail"]
+        app.reload()
+        assert app.status == "exited"  # the lab did not repair the stack behind the user's back
+    finally:
+        app.start()
