@@ -112,3 +112,9 @@ def test_shorthand_and_titles():
     assert stop.params == "app" and stop.title == "stop the app container"
     titled = next(s for s in lab.steps if s.kind == "targets")
     assert titled.title == "both scrape jobs are healthy"
+
+
+def test_every_kind_is_documented_in_the_labs_readme():
+    readme = (labs_dir() / "README.md").read_text()
+    undocumented = [name for name in KINDS if f"| `{name}` |" not in readme]
+    assert undocumented == []

@@ -13,7 +13,8 @@ from monlab.lab.kind import StepSource
 from monlab.prometheus_api import Sample
 
 SOURCE_KEYS = ("panel", "alert", "query", "figure")
-SOURCE_FIELDS = {"panel": str, "alert": str, "query": str, "figure": str, "labels": dict}
+QUERY_FIELDS = {"panel": str, "alert": str, "query": str, "labels": dict}
+SOURCE_FIELDS = {**QUERY_FIELDS, "figure": str}
 
 
 @dataclass(frozen=True)

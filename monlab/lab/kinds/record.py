@@ -8,7 +8,7 @@ from monlab.lab.hints import why_no_data
 from monlab.lab.kind import Kind, StepSource
 from monlab.lab.results import failed
 from monlab.lab.scrape import read_after_next_scrape
-from monlab.lab.sources import SOURCE_FIELDS, parse_source, read_value, select
+from monlab.lab.sources import QUERY_FIELDS, parse_source, read_value, select
 from monlab.waiting import Outcome, poll
 
 HOW = ("elapsed_since", "latency", "ratio", "mean_since", "panel", "alert", "query")
@@ -101,7 +101,7 @@ def _reading(ctx, source) -> Outcome:
 KIND = Kind(
     name="record", summary="Record a figure: elapsed_since, a panel/alert/query value, latency (percentile of a load), mean_since (histogram), ratio.",
     required={"figure": str},
-    optional={**SOURCE_FIELDS, "elapsed_since": str, "latency": str, "percentile": (int, float),
+    optional={**QUERY_FIELDS, "elapsed_since": str, "latency": str, "percentile": (int, float),
               "ratio": list, "mean_since": str, "metric": str},
     parse=_parse, run=_run, describe=lambda p: f"record {p['figure']}", snapshots=_snapshots,
 )

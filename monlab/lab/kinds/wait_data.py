@@ -5,7 +5,7 @@ from __future__ import annotations
 from monlab.lab.checks import retry_check
 from monlab.lab.hints import why_no_data
 from monlab.lab.kind import Kind, StepSource
-from monlab.lab.sources import SOURCE_FIELDS, fmt, parse_source, read_value
+from monlab.lab.sources import QUERY_FIELDS, fmt, parse_source, read_value
 from monlab.waiting import Outcome
 
 
@@ -28,6 +28,6 @@ def _run(ctx, params: dict) -> list:
 
 KIND = Kind(
     name="wait_data", summary="Wait (bounded) until a panel, alert query or query returns data.",
-    required={}, optional={**SOURCE_FIELDS, "within": (int, float)}, parse=_parse, run=_run,
+    required={}, optional={**QUERY_FIELDS, "within": (int, float)}, parse=_parse, run=_run,
     describe=lambda p: f"wait for data in {p['source'].shown()}",
 )
