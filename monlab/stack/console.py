@@ -7,7 +7,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.status import Status
 from rich.table import Table
+from rich.text import Text
 
 from monlab.stack.plan import Action
 from monlab.stack.status import StatusReport
@@ -22,15 +24,32 @@ class RichReporter:
     def __init__(self) -> None:
         self._progress: Progress | None = None
         self._layers: dict[str, Any] = {}
+        self._build_status: Status | None = None
+        self._build_steps = self._cached_steps = 0
 
     def step(self, text: str) -> None:
         self._finish_pull()
+        self._finish_build()
         console.print(f"[bold]•[/bold] {text}")
 
     def build(self, chunk: dict[str, Any]) -> None:
+        """One transient line with the current Dockerfile step; a summary line when the build ends."""
         line = (chunk.get("stream") or "").strip()
-        if line.startswith("Step ") or line.startswith("Successfully"):
-            console.print(f"  {line}", style="dim", markup=False)
+        if line.startswith("Step "):
+            self._build_steps += 1
+            if self._build_status is None:
+                self._build_status = console.status("", spinner="dots")
+                self._build_status.start()
+            self._build_status.update(Text(f"  {line}", style="dim"))
+        elif "Using cache" in line:
+            self._cached_steps += 1
+
+    def _finish_build(self) -> None:
+        if self._build_status is None:
+            return
+        self._build_status.stop()
+        console.print(f"  built: {self._build_steps} steps, {self._cached_steps} from cache", style="dim")
+        self._build_status, self._build_steps, self._cached_steps = None, 0, 0
 
     def pull(self, ref: str, chunk: dict[str, Any]) -> None:
         layer, detail = chunk.get("id"), chunk.get("progressDetail") or {}
@@ -50,6 +69,7 @@ class RichReporter:
 
     def close(self) -> None:
         self._finish_pull()
+        self._finish_build()
 
 
 def show_up(info: StackInfo, actions: list[Action]) -> None:
