@@ -1,4 +1,4 @@
-"""A small client for Grafana's HTTP API; httpx errors become ServiceError here and nowhere else."""
+"""A small client for Grafana's HTTP API (errors become ServiceError in monlab.http_service)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from monlab.errors import ServiceError
+from monlab.http_service import JsonService
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Dashboard:
     folder: str
 
 
-class GrafanaAPI:
+class GrafanaAPI(JsonService):
+    name = "Grafana"
+    unreachable_hint = "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start."
+
     def __init__(
         self,
         base_url: str,
@@ -37,41 +41,19 @@ class GrafanaAPI:
         timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, auth=(user, password), timeout=timeout, transport=transport)
+        super().__init__(base_url, timeout=timeout, transport=transport, auth=(user, password))
 
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> "GrafanaAPI":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _get_json(self, path: str, **params: Any) -> Any:
-        try:
-            response = self._http.get(path, params=params or None)
-        except httpx.HTTPError as exc:
-            raise ServiceError(
-                f"Grafana at {self.base_url} did not answer ({type(exc).__name__})",
-                "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start.",
-            ) from exc
+    def check_status(self, response: httpx.Response, path: str) -> None:
         if response.status_code in (401, 403):
             raise ServiceError(
                 f"Grafana at {self.base_url} refused the login ({response.status_code} on {path})",
                 "Use the password `monlab status` shows; an old Grafana volume keeps its old password.",
             )
-        if response.status_code >= 400:
-            raise ServiceError(f"Grafana at {self.base_url} answered {response.status_code} on {path}")
-        try:
-            return response.json()
-        except ValueError:
-            raise ServiceError(f"Grafana at {self.base_url} answered {path} with something that is not JSON") from None
+        super().check_status(response, path)
 
     def health(self) -> Health:
         """GET /api/health, which needs no login; its `database` is "ok" once migrations are done."""
-        body = self._get_json("/api/health")
+        body = self.get_json("/api/health")
         return Health(database=str(body.get("database", "")), version=str(body.get("version", "")))
 
     def is_healthy(self) -> bool:
@@ -81,7 +63,7 @@ class GrafanaAPI:
             return False
 
     def dashboards(self) -> list[Dashboard]:
-        hits = self._get_json("/api/search", type="dash-db")
+        hits = self.get_json("/api/search", type="dash-db")
         return [
             Dashboard(uid=h.get("uid", ""), title=h.get("title", ""), url=h.get("url", ""), folder=h.get("folderTitle", ""))
             for h in hits
@@ -89,7 +71,7 @@ class GrafanaAPI:
 
     def alert_rule_states(self) -> dict[str, str]:
         """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
-        body = self._get_json("/api/prometheus/grafana/api/v1/rules")
+        body = self.get_json("/api/prometheus/grafana/api/v1/rules")
         if body.get("status") != "success":
             raise ServiceError(f"Grafana did not list its alert rules: {body.get('error', 'unknown error')}")
         return {

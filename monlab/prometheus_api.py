@@ -1,4 +1,4 @@
-"""A small client for Prometheus' HTTP API; httpx errors become MonlabError here and nowhere else."""
+"""A small client for Prometheus' HTTP API (errors become ServiceError in monlab.http_service)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from monlab.errors import ServiceError
+from monlab.http_service import JsonService
 
 
 @dataclass(frozen=True)
@@ -33,44 +34,26 @@ class Alert:
     labels: dict[str, str]
 
 
-class PrometheusAPI:
-    def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+class PrometheusAPI(JsonService):
+    name = "Prometheus"
 
-    def close(self) -> None:
-        self._http.close()
+    def check_status(self, response: httpx.Response, path: str) -> None:
+        # A rejected query is a 400/422 with a JSON body whose `error` says why: let _data report it.
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            super().check_status(response, path)
 
-    def __enter__(self) -> "PrometheusAPI":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _get(self, path: str, **params: Any) -> Any:
-        try:
-            response = self._http.get(path, params=params or None)
-        except httpx.HTTPError as exc:
-            raise ServiceError(
-                f"Prometheus at {self.base_url} did not answer ({type(exc).__name__})",
-                "Run `monlab status` to see the stack, or `monlab up` to start it.",
-            ) from exc
-        if response.status_code >= 400 and not response.headers.get("content-type", "").startswith("application/json"):
-            raise ServiceError(f"Prometheus at {self.base_url} answered {response.status_code} on {path}")
-        body = response.json()
+    def _data(self, path: str, **params: Any) -> Any:
+        body = self.get_json(path, **params)
         if body.get("status") != "success":
             raise ServiceError(f"Prometheus rejected {params.get('query', path)!r}: {body.get('error', 'unknown error')}")
         return body["data"]
 
     def is_ready(self) -> bool:
-        try:
-            return self._http.get("/-/ready").status_code == 200
-        except httpx.HTTPError:
-            return False
+        return self.answers_ok("/-/ready")
 
     def query(self, expr: str) -> list[Sample]:
         """Instant query; a scalar result comes back as one sample without labels."""
-        data = self._get("/api/v1/query", query=expr)
+        data = self._data("/api/v1/query", query=expr)
         if data["resultType"] == "scalar":
             return [Sample({}, float(data["result"][1]))]
         if data["resultType"] != "vector":
@@ -85,7 +68,7 @@ class PrometheusAPI:
         return math.fsum(s.value for s in samples)
 
     def targets(self) -> list[Target]:
-        data = self._get("/api/v1/targets", state="active")
+        data = self._data("/api/v1/targets", state="active")
         return [
             Target(
                 job=t["labels"].get("job", ""),
@@ -98,7 +81,7 @@ class PrometheusAPI:
         ]
 
     def alerts(self) -> list[Alert]:
-        data = self._get("/api/v1/alerts")
+        data = self._data("/api/v1/alerts")
         return [Alert(a["labels"].get("alertname", ""), a["state"], a["labels"]) for a in data["alerts"]]
 
     def alert_state(self, name: str) -> str:
@@ -110,5 +93,5 @@ class PrometheusAPI:
         return "inactive"
 
     def rule_names(self) -> list[str]:
-        data = self._get("/api/v1/rules")
+        data = self._data("/api/v1/rules")
         return [rule["name"] for group in data["groups"] for rule in group["rules"]]

@@ -131,7 +131,7 @@ def test_unknown_path_and_non_json_are_service_errors(grafana_url):
         with pytest.raises(ServiceError, match="not JSON"):
             api.health()
         with pytest.raises(ServiceError, match="404"):
-            api._get_json("/api/nothing-here")
+            api.get_json("/api/nothing-here")
 
 
 def test_nothing_listening_is_a_service_error_not_a_traceback():

@@ -1,0 +1,58 @@
+"""What the Prometheus and Grafana clients share: one httpx client, and the one place where httpx
+errors become ServiceError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from monlab.errors import ServiceError
+
+
+class JsonService:
+    name = "The service"
+    unreachable_hint = "Run `monlab status` to see the stack, or `monlab up` to start it."
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport, auth=auth)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def answers_ok(self, path: str) -> bool:
+        """True when `path` answers 200; never raises (for readiness polling)."""
+        try:
+            return self._http.get(path).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        try:
+            response = self._http.get(path, params=params or None)
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
+                               self.unreachable_hint) from exc
+        self.check_status(response, path)
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceError(f"{self.name} at {self.base_url} answered {path} with something that is not JSON") from None
+
+    def check_status(self, response: httpx.Response, path: str) -> None:
+        """Raise ServiceError for an answer the caller cannot use; subclasses refine it."""
+        if response.status_code >= 400:
+            raise ServiceError(f"{self.name} at {self.base_url} answered {response.status_code} on {path}")
