@@ -173,3 +173,22 @@ def test_reading_after_the_next_scrape_sees_everything_sent_before(stack):
             samples = read_after_next_scrape(ctx, [expr])
             assert samples is not None
             assert samples[expr][0].value == float(exposed[0].split()[-1])
+
+
+def test_wait_data_foreground_load_latency_and_targets_down(stack, tmp_path):
+    result, out = run(stack, custom(tmp_path, "security", """\
+        - load: {path: /login, data: {password: guess}, rate: 20, duration: 1, concurrency: 2, id: burst}
+        - wait_data: {panel: failed-login-rate}
+        - record: {figure: burst_p95_s, latency: burst, percentile: 95}
+        - stop: app
+        - targets: {jobs: [flask-app, flask-app-uptime], health: down}
+        - wait_data: {query: 'up{job="no-such-job"}', within: 2}
+        """))
+    checks = {c.name: c for c in result.checks}
+    assert checks["data for panel failed-login-rate"].passed
+    assert checks["scrape targets flask-app, flask-app-uptime are down"].passed
+    missing = checks['data for up{job="no-such-job"}']
+    assert missing.failed and missing.hint  # never a silent pass
+    assert result.figures["burst_p95_s"] > 0
+    assert "20 requests" in checks["POST /login at 20/s for 1 s"].detail
+    assert stack.actions[-2:] == ["stop app", "start app"]

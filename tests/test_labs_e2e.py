@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import subprocess
 import sys
 import uuid
 
 import pytest
 
+from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
-from monlab.stack.ports import port_is_free
 from monlab.waiting import Outcome, poll
 
 pytestmark = pytest.mark.docker
@@ -26,26 +25,6 @@ SECTIONS = ["reliability", "performance", "capacity", "security", "business", "i
 
 def monlab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
-
-
-def free_offset() -> int:
-    for _ in range(200):
-        offset = random.randint(20000, 45000)
-        if all(port_is_free("127.0.0.1", base + offset) for base in (5000, 9090, 3000)):
-            return offset
-    raise RuntimeError("no free port range")
-
-
-def remove_project(client, project: str) -> None:
-    label = {"label": f"monlab.project={project}"}
-    for container in client.containers.list(all=True, filters=label):
-        container.remove(force=True)
-    for network in client.networks.list(filters=label):
-        network.remove()
-    for volume in client.volumes.list(filters=label):
-        volume.remove(force=True)
-    for image in client.images.list(filters=label):
-        client.images.remove(image.id, force=True)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +37,7 @@ def stack(docker_client):
         assert up.returncode == 0, up.stderr[-2000:]
         yield {"project": project, "up": json.loads(up.stdout)}
     finally:
-        remove_project(docker_client, project)
+        remove_labelled(docker_client, project)
 
 
 def test_lab_all_passes_on_a_fresh_offline_stack(stack):

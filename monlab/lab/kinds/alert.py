@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monlab.errors import ServiceError
 from monlab.lab.checks import retry_check
 from monlab.lab.hints import why_wrong_value
 from monlab.lab.kind import Kind, StepSource
@@ -27,7 +28,7 @@ def alert_hint(ctx, alert, wanted: str, seen: str | None) -> str:
         return "already firing: it went pending and fired before this check looked"
     try:
         value = ctx.prometheus.query_value(alert.query)
-    except Exception:  # the hint is best effort; the check already failed
+    except ServiceError:  # the hint is best effort; the check already failed
         value = None
     down = why_wrong_value(ctx.prometheus)
     return f"its query {alert.query} is {fmt(value)} (fires when {alert.op} {fmt(alert.threshold)})" + (f"; {down}" if down else "")

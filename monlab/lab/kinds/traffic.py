@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monlab.errors import ConfigError
 from monlab.lab.kind import Kind, StepSource
 from monlab.lab.results import failed, passed
 from monlab.load import LoadPlan, LoadResult
@@ -16,8 +17,8 @@ def plan_of(src: StepSource, count: int, rate: float | None = None) -> LoadPlan:
     try:
         return LoadPlan(path=src.get("path"), count=count, concurrency=src.get("concurrency", 1),
                         method=method, data=data, rate=rate)
-    except Exception as error:  # LoadPlan's ConfigError names the bad value
-        raise src.error("", getattr(error, "message", str(error))) from None
+    except ConfigError as error:  # names the bad value
+        raise src.error("", error.message) from None
 
 
 def define_load(src: StepSource) -> str:
