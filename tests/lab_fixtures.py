@@ -61,14 +61,19 @@ class LocalStack:
         self.source: Path | None = None
         self.process: subprocess.Popen | None = None
         self.actions: list[str] = []
+        self.grafana: tuple[str, str] | None = None  # (url, admin password) of a (fake) Grafana
         self._runs = 0
 
     def info(self) -> StackInfo:
         app_state = "running" if self.process and self.process.poll() is None else "exited"
-        return StackInfo("local", {
+        services = {
             "app": ServiceInfo("app", app_state, self.app_url),
             "prometheus": ServiceInfo("prometheus", "running", self.prometheus_url),
-        }, offline=True)
+        }
+        if self.grafana is None:
+            return StackInfo("local", services, offline=True)
+        services["grafana"] = ServiceInfo("grafana", "running", self.grafana[0])
+        return StackInfo("local", services, grafana_password=self.grafana[1])
 
     def stop_service(self, service: str) -> None:
         assert service == "app"

@@ -30,6 +30,9 @@ def test_an_unknown_section_is_a_usage_error_listing_the_sections():
 def test_an_app_dir_without_app_py_is_a_usage_error(tmp_path):
     done = monlab("lab", "improvement", "--app", str(tmp_path))
     assert done.returncode == 2 and "monlab app eject" in done.stderr
+    (tmp_path / "app.py").write_text("")
+    done = monlab("lab", "business", "--app", str(tmp_path))
+    assert done.returncode == 2 and "only the improvement section" in done.stderr
 
 
 def test_docker_unreachable_is_exit_3_with_one_line_and_nothing_on_stdout(tmp_path):

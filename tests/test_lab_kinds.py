@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from lab_fixtures import FAST, LocalStack, local_stack, quiet_view
+from test_grafana_api import PASSWORD, grafana_url  # noqa: F401 (a fixture: the fake Grafana)
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_lab
 from monlab.lab.runner import run_lab
@@ -192,3 +193,21 @@ def test_wait_data_foreground_load_latency_and_targets_down(stack, tmp_path):
     assert result.figures["burst_p95_s"] > 0
     assert "20 requests" in checks["POST /login at 20/s for 1 s"].detail
     assert stack.actions[-2:] == ["stop app", "start app"]
+
+
+def test_with_grafana_its_alert_states_are_checked_and_links_open_its_panels(stack, tmp_path, grafana_url):
+    from monlab.lab.cli_support import grafana_hooks
+
+    url, _ = grafana_url  # a fake Grafana 12 over HTTP (Grafana cannot run here): AppDown is firing there
+    stack.grafana = (url, PASSWORD)
+    try:
+        result, out = run(stack, custom(tmp_path, "reliability", """\
+            - grafana_alert: {name: AppDown, state: firing}
+            - expect: {panel: app-uptime, op: "==", value: 1}
+            """), grafana=grafana_hooks)
+    finally:
+        stack.grafana = None
+    assert result.passed, failures(result)
+    grafana_check, uptime = result.checks
+    assert grafana_check.passed is True and "Grafana rule AppDown is firing" in grafana_check.detail
+    assert uptime.link.startswith(f"{url}/d/monlab-lecture/") and "viewPanel=" in uptime.link

@@ -31,6 +31,8 @@ def lab(
 
         names = ", ".join(s.name for s in load_catalog().sections)
         raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
+    if app is not None and name not in ("improvement", "all"):
+        raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
     if app is not None and not (app / "app.py").is_file():
         raise typer.BadParameter(f"{app} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
     passed = run_sections(labs, project, as_json, app.resolve() if app else None)
