@@ -8,7 +8,7 @@ import threading
 
 from monlab.lab.context import Background
 from monlab.lab.kind import Kind, StepSource
-from monlab.lab.kinds.traffic import FIELDS, answered_check, define_load, plan_of
+from monlab.lab.kinds.traffic import FIELDS, define_load, plan_of, run_foreground
 from monlab.load import run_load
 
 MAX_RATE = 200.0
@@ -30,10 +30,7 @@ def _describe(p: dict) -> str:
 def _run(ctx, params: dict) -> list:
     plan = params["plan"]
     if not params["background"]:
-        result = ctx.view.load(ctx.app_url, plan)
-        if params["id"]:
-            ctx.loads[params["id"]] = result
-        return [answered_check(_describe(params), result, None)]
+        return run_foreground(ctx, plan, params["id"], _describe(params))
     job = Background(_describe(params))
     job.thread = threading.Thread(target=lambda: job.result.append(run_load(ctx.app_url, plan, stop=job.stop)), daemon=True)
     job.thread.start()

@@ -42,11 +42,15 @@ def answered_check(title: str, result: LoadResult, expect_status: int | None):
     return passed(title, detail)
 
 
+def run_foreground(ctx, plan: LoadPlan, load_id: str, title: str, expect_status: int | None = None) -> list:
+    result = ctx.view.load(ctx.app_url, plan)
+    if load_id:
+        ctx.loads[load_id] = result
+    return [answered_check(title, result, expect_status)]
+
+
 def _run(ctx, params: dict) -> list:
-    result = ctx.view.load(ctx.app_url, params["plan"])
-    if params["id"]:
-        ctx.loads[params["id"]] = result
-    return [answered_check(params["plan"].describe(), result, params["expect_status"])]
+    return run_foreground(ctx, params["plan"], params["id"], params["plan"].describe(), params["expect_status"])
 
 
 KIND = Kind(
