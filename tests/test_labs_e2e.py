@@ -84,3 +84,19 @@ def test_with_the_app_stopped_a_section_fails_with_a_hint_and_no_traceback(stack
         assert app.status == "exited"  # the lab did not repair the stack behind the user's back
     finally:
         app.start()
+
+
+def test_improvement_with_a_students_app_dir_then_the_lecture_app_is_back(stack, docker_client, tmp_path):
+    label = {"label": [f"monlab.project={stack['project']}", "monlab.service=app"]}
+    [before] = docker_client.containers.list(filters=label)
+    student = tmp_path / "mine"
+    assert monlab("app", "eject", str(student)).returncode == 0
+    (student / "workload.py").write_text(
+        "def simulate_load() -> int:\n    n = 1000000\n    return n * (n - 1) // 2\n")
+    done = monlab("lab", "improvement", "--json", "--project", stack["project"], "--app", str(student))
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report
+    assert report["labs"][0]["figures"]["speedup"] >= 5
+    [after] = docker_client.containers.list(filters=label)
+    assert after.id != before.id  # the app container was recreated ...
+    assert after.image.id == before.image.id  # ... and runs the lecture's app again
