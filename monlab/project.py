@@ -21,7 +21,7 @@ DEFAULT_BIND = "127.0.0.1"
 ONLINE_IMAGES = {
     "app-base": "python:3.12-slim",
     "prometheus": "prom/prometheus:v3.5.0",
-    "grafana": "grafana/grafana:12.4.0",
+    "grafana": "grafana/grafana:12.4.10",
 }
 OFFLINE_IMAGES = {
     "app-base": "monlab/app-base:bookworm",
