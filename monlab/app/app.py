@@ -1,8 +1,8 @@
 """The lecture's Flask app (§3, §7, §8), corrected where the lecture is wrong.
 
 Self-contained: runs from this directory alone (`gunicorn -c gunicorn.conf.py app:app`), in a
-container or after `monlab app eject`. Requests are counted and timed in one pair of hooks, by
-the matched route, so unknown paths (404) and methods (405) never create series. A refused
+container or after `monlab app eject`. Requests are counted and timed in one place (InstrumentedFlask),
+by the matched route, so unknown paths (404) and methods (405) never create series. A refused
 purchase is still a request to a known route: it counts in http_requests_total, never in
 purchase_amount_total.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from amounts import BadAmount, parse_amount
 from lab_metrics import LabMetrics
@@ -23,10 +23,10 @@ HEALTHZ_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def create_app() -> Flask:
-    app = Flask(__name__)
+    app = InstrumentedFlask(__name__)
     metrics = LabMetrics()
     _add_routes(app, metrics)
-    _add_instrumentation(app, metrics)
+    app.count_known_routes(metrics)
     return app
 
 
@@ -77,27 +77,45 @@ def _add_routes(app: Flask, metrics: LabMetrics) -> None:
         return Response("# lab app is up\n", content_type=HEALTHZ_TYPE)
 
 
-def _add_instrumentation(app: Flask, metrics: LabMetrics) -> None:
-    for rule in app.url_map.iter_rules():
-        if rule.rule not in NOT_COUNTED and rule.endpoint != "static":
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                metrics.declare_route(method, rule.rule)
+class InstrumentedFlask(Flask):
+    """Counts and times every request to a known route, in one place around Flask's dispatch.
 
-    @app.before_request
-    def start_timer():
-        g.monlab_started = time.perf_counter()
+    The label children are bound once per (method, route) at start-up: a request to an unknown
+    path or with an unknown method finds no child and creates no series.
+    """
 
-    @app.after_request
-    def count_request(response: Response) -> Response:
-        rule = request.url_rule
-        started = g.pop("monlab_started", None)
-        if rule is None or rule.rule in NOT_COUNTED or started is None:
-            return response
-        metrics.requests.labels(method=request.method, endpoint=rule.rule).inc()
-        metrics.latency.observe(time.perf_counter() - started)
-        if response.status_code >= 500:
-            metrics.errors.inc()
+    metrics: LabMetrics
+    series: dict[tuple[str, str], object]
+
+    def count_known_routes(self, metrics: LabMetrics) -> None:
+        self.metrics = metrics
+        self.series = {
+            (method, rule.rule): metrics.requests.labels(method=method, endpoint=rule.rule)
+            for rule in self.url_map.iter_rules()
+            if rule.rule not in NOT_COUNTED and rule.endpoint != "static"
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+        }
+
+    def full_dispatch_request(self) -> Response:
+        started = time.perf_counter()
+        try:
+            response = super().full_dispatch_request()
+        except Exception:
+            self._count(started, 500)
+            raise
+        self._count(started, response.status_code)
         return response
+
+    def _count(self, started: float, status: int) -> None:
+        current = request._get_current_object()  # one context lookup instead of one per attribute
+        rule = current.url_rule
+        child = self.series.get((current.method, rule.rule)) if rule is not None else None
+        if child is None:
+            return
+        child.inc()
+        self.metrics.latency.observe(time.perf_counter() - started)
+        if status >= 500:
+            self.metrics.errors.inc()
 
 
 app = create_app()

@@ -30,10 +30,6 @@ class LabMetrics:
         for status in LOGIN_STATUSES:
             self.login_attempts.labels(status=status)
 
-    def declare_route(self, method: str, endpoint: str) -> None:
-        """Expose the series at 0 before the first request, so increase() sees that request too."""
-        self.requests.labels(method=method, endpoint=endpoint)
-
     def exposition(self) -> tuple[bytes, str]:
         path = multiprocess_dir()
         if path is None:
