@@ -20,11 +20,13 @@ def lab(
     project: str = typer.Option("monlab", "--project", "-p", help="The stack to run on."),
     app: Optional[Path] = typer.Option(None, "--app", help="Your improved app directory (from `monlab app eject`) for `improvement`."),
 ) -> None:
-    from monlab.lab.cli_support import list_sections, run_sections, select_labs
-
     if name == "list":
+        from monlab.lab.listing import list_sections
+
         list_sections(as_json)
         return
+    from monlab.lab.cli_support import run_sections, select_labs
+
     labs = select_labs(name)
     if labs is None:
         from monlab.catalog import load_catalog

@@ -1,4 +1,4 @@
-"""What `monlab lab` does, below the Typer layer: choose sections, open the stack, print the report."""
+"""What `monlab lab NAME|all` does, below the Typer layer: choose sections, open the stack, print the report."""
 
 from __future__ import annotations
 
@@ -22,16 +22,6 @@ def select_labs(name: str) -> list[Lab] | None:
         return labs
     chosen = [lab for lab in labs if lab.name == name]
     return chosen or None
-
-
-def list_sections(as_json: bool) -> None:
-    sections = load_catalog().sections
-    if as_json:
-        print(json.dumps([{"name": s.name, "section": s.number, "title": s.title, "goal": s.goal} for s in sections]))
-        return
-    console = Console()
-    for s in sections:
-        console.print(f"[bold]{s.name:<12}[/bold] §{s.number} {s.title}: {s.goal}")
 
 
 def grafana_hooks(info: StackInfo):
