@@ -103,7 +103,8 @@ def serve(options: ServeOptions, announce: Callable[[str], None] = print) -> Non
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     process: subprocess.Popen | None = None
     try:
-        process = subprocess.Popen(gunicorn_command(options), env=env)
+        # Its own session: Ctrl-C reaches only us, and we stop gunicorn and every worker it forked.
+        process = subprocess.Popen(gunicorn_command(options), env=env, start_new_session=True)
         announce(f"Lab app on {options.url} ({options.workers} gunicorn workers, metrics at /metrics). Ctrl-C stops it.")
         code = process.wait()
         if code != 0:
@@ -121,11 +122,15 @@ def serve(options: ServeOptions, announce: Callable[[str], None] = print) -> Non
 
 
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    # A worker caught mid-shutdown can outlive its master and keep the port open: end the group.
     try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
