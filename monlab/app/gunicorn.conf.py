@@ -5,7 +5,10 @@ import os
 
 bind = os.environ.get("LAB_APP_BIND", "0.0.0.0:5000")
 workers = int(os.environ.get("LAB_APP_WORKERS", "2"))
-worker_class = "sync"
+# Threaded workers keep HTTP connections alive; sync workers close each one, which halves the
+# throughput behind Docker's port proxy (bench/: 2,600 -> 4,300 req/s on /).
+worker_class = "gthread"
+threads = 4
 timeout = 60
 # gunicorn 27 opens a control socket at one fixed path per user: several servers would collide.
 # Older gunicorn ignores settings it does not know.
