@@ -75,11 +75,17 @@ def step_params(section: str, kind: str, index: int = 0):
     return [s.params for s in load_lab(catalog.section(section), catalog).steps if s.kind == kind][index]
 
 
+def context_marked_at_zero(fake, prom, params):
+    ctx = context(fake, prom)
+    ctx.marks[params["mark"]] = Mark(at=0, samples={params["source"].expr: [Sample({}, 0.0)]})
+    return ctx
+
+
 def test_a_check_passes_as_soon_as_the_value_arrives_and_not_before():
     fake = FakeClock()
     prom = ScriptedPrometheus(fake, values=lambda expr, t: 250.0 if t >= 7 else 120.0)
-    params = step_params("capacity", "expect", 1)  # requests-1h >= 200
-    [check] = KINDS["expect"].run(context(fake, prom), params)
+    params = step_params("capacity", "expect", 1)  # requests-1h grew since "before" by >= 180
+    [check] = KINDS["expect"].run(context_marked_at_zero(fake, prom, params), params)
     assert check.passed is True and "250" in check.detail
     assert 7 <= fake.t < 8
 
@@ -87,11 +93,12 @@ def test_a_check_passes_as_soon_as_the_value_arrives_and_not_before():
 def test_a_check_gives_up_at_its_deadline_with_the_last_value_seen():
     fake = FakeClock()
     prom = ScriptedPrometheus(fake, values=lambda expr, t: 120.0 + t)
-    [check] = KINDS["expect"].run(context(fake, prom), step_params("capacity", "expect", 1))
+    params = step_params("capacity", "expect", 1)
+    [check] = KINDS["expect"].run(context_marked_at_zero(fake, prom, params), params)
     deadline = TIMING.query_deadline()
     assert check.passed is False
     assert fake.t == pytest.approx(deadline)
-    assert f"is {120 + deadline:g}" in check.detail and "expected >= 200" in check.detail
+    assert f"grew by {120 + deadline:g}" in check.detail and "expected >= 180" in check.detail
 
 
 def test_a_delta_check_compares_growth_since_the_mark_exactly():
