@@ -1,6 +1,6 @@
 """The lecture's app, verbatim (§3, §7, §8), as the baseline the lab app is measured against.
 
-Only the last line differs: the port comes from the command line and it listens on loopback.
+Only the last lines differ: port (and host, default loopback) come from the command line.
 """
 from flask import Flask, Response, request
 import time
@@ -66,4 +66,4 @@ def purchase():
 
 if __name__ == '__main__':
     import sys
-    app.run(host='127.0.0.1', port=int(sys.argv[1]))
+    app.run(host=sys.argv[2] if len(sys.argv) > 2 else '127.0.0.1', port=int(sys.argv[1]))
