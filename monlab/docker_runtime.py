@@ -72,10 +72,39 @@ def connect() -> "DockerRuntime":
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise DockerUnavailable(
-            f"Cannot reach the Docker engine at {address} ({_short(exc)})",
+            f"Cannot reach the Docker engine at {address} ({_unreachable_reason(exc)})",
             "Start Docker, or point DOCKER_HOST at a running engine.",
         ) from exc
     return DockerRuntime(client, address)
+
+
+_OS_REASONS = {
+    FileNotFoundError: "no socket there",
+    ConnectionRefusedError: "connection refused",
+    PermissionError: "permission denied: run as root or join the docker group",
+    TimeoutError: "timed out",
+}
+
+
+def _unreachable_reason(exc: BaseException) -> str:
+    """The root cause in a few words, instead of urllib3's nested retry message."""
+    for cause in _causes(exc):
+        for kind, reason in _OS_REASONS.items():
+            if isinstance(cause, kind):
+                return reason
+    return _short(exc)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[Any] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending.extend([current.__cause__, current.__context__, *current.args, getattr(current, "reason", None)])
 
 
 def _short(exc: BaseException) -> str:

@@ -27,12 +27,12 @@ def assert_one_line_error(result, *fragments):
 @pytest.mark.parametrize("command", [["status"], ["up", "--offline"], ["down"], ["teardown"], ["images", "bootstrap"]])
 def test_unreachable_docker_host_is_named(command):
     result = monlab(*command, env={"DOCKER_HOST": "tcp://127.0.0.1:1"})
-    assert_one_line_error(result, "tcp://127.0.0.1:1", "DOCKER_HOST")
+    assert_one_line_error(result, "tcp://127.0.0.1:1", "(connection refused)", "DOCKER_HOST")
 
 
 def test_missing_socket_is_named():
     result = monlab("status", env={"DOCKER_HOST": "unix:///nonexistent/monlab-test.sock"})
-    assert_one_line_error(result, "unix:///nonexistent/monlab-test.sock")
+    assert_one_line_error(result, "unix:///nonexistent/monlab-test.sock", "(no socket there)")
 
 
 @pytest.mark.parametrize("args, fragment", [
