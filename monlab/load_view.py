@@ -28,12 +28,16 @@ def summary_line(result: LoadResult) -> str:
     statuses = ", ".join(f"{n}× {code}" for code, n in sorted(result.statuses.items()))
     errors = ", ".join(f"{n}× {name}" for name, n in sorted(result.errors.items()))
     answers = "; ".join(part for part in (statuses, errors) if part) or "no answers"
-    return (f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f}/s): {answers}; "
+    return (f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f}/s): {answers}; "
             f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}")
 
 
 def summary_headline(result: LoadResult) -> str:
-    return f"{result.sent} requests in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+    return f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+
+
+def _requests(count: int) -> str:
+    return "1 request" if count == 1 else f"{count} requests"
 
 
 def summary_table(result: LoadResult) -> Table:

@@ -21,6 +21,7 @@ from monlab.waiting import REAL_CLOCK, Clock
 
 UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."
 BACKGROUND_JOIN_S = 5.0
+QUIET_KINDS = ("mark",)  # bookkeeping: shown only while it waits for a fresh scrape
 
 
 def stack_problem(info: StackInfo, prometheus: PrometheusAPI) -> str:
@@ -66,6 +67,7 @@ def run_lab(
         finally:
             _finish_background(ctx, result)
             _undo(ctx, result)
+            view.flush()
         result.figures = dict(ctx.figures)
     return result
 
@@ -75,7 +77,7 @@ def _run_steps(ctx: RunContext, result: LabResult) -> None:
         if step.say:
             ctx.view.narrate(step.say)
         if step.kind not in ("say", "table"):
-            ctx.view.step(step.title)
+            ctx.view.step(step.title, quiet=step.kind in QUIET_KINDS)
         try:
             checks = KINDS[step.kind].run(ctx, step.params)
         except DockerUnavailable:
@@ -101,14 +103,14 @@ def _finish_background(ctx: RunContext, result: LabResult) -> None:
         if job.thread:
             job.thread.join(BACKGROUND_JOIN_S)
         if job.result:
-            ctx.view.step(f"background load ended: {job.title}")
+            ctx.view.action(f"background load ended: {job.title}")
             _record(ctx, result, [answered_check(job.title, job.result[0], None)])
     ctx.background.clear()
 
 
 def _undo(ctx: RunContext, result: LabResult) -> None:
     for key, undo in reversed(list(ctx.undo.items())):
-        ctx.view.step(f"undo: {key}")
+        ctx.view.action(f"undo: {key}")
         try:
             undo()
         except DockerUnavailable:

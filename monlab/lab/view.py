@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.status import Status
 from rich.table import Table
 
 from monlab.catalog import Section
@@ -15,36 +16,70 @@ from monlab.load_view import run_with_progress
 class LabView:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console()
+        self._pending: str | None = None  # a step's title, until its check line stands in for it
+        self._status: Status | None = None
+        self._links_shown: set[str] = set()
 
     def section(self, section: Section) -> None:
+        self.flush()
+        self._links_shown.clear()
         self.console.rule(f"[bold]§{section.number} {escape(section.title)}[/bold] ({section.name})")
         self.console.print(f"[bold]Goal:[/bold] {escape(section.goal)}")
         if section.look_at:
             self.console.print(f"[bold]Look at:[/bold] {escape(section.look_at)}")
 
     def narrate(self, text: str) -> None:
+        self.flush()
         self.console.print(f"[italic]{escape(text)}[/italic]")
 
-    def step(self, title: str) -> None:
+    def step(self, title: str, quiet: bool = False) -> None:
+        """A step starts: a spinner on a terminal; its check's line replaces it. A step without a
+        check is printed as `→ title` once the next thing happens; a quiet one never is."""
+        self.flush()
+        self._pending = None if quiet else title
+        if self.console.is_terminal:
+            self._status = self.console.status(escape(title), spinner="dots")
+            self._status.start()
+
+    def action(self, title: str) -> None:
+        self.flush()
         self.console.print(f"[cyan]→[/cyan] {escape(title)}")
 
+    def flush(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+        if self._pending is not None:
+            self.console.print(f"[cyan]→[/cyan] {escape(self._pending)}")
+            self._pending = None
+
     def note(self, text: str) -> None:
+        self.flush()
         self.console.print(f"  {escape(text)}")
 
     def check(self, check: CheckResult) -> None:
+        self._pending = None
+        self.flush()
         mark = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[yellow]–[/yellow]"}[check.passed]
-        self.console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
+        self.console.print(f"{mark} {escape(check.name)}: {escape(check.detail)}")
         if check.failed and check.hint:
-            self.console.print(f"    [red]hint:[/red] {escape(check.hint)}")
-        if check.link:
-            self.console.print(f"    [dim]{escape(check.link)}[/dim]", soft_wrap=True)
+            self.console.print(f"  [red]hint:[/red] {escape(check.hint)}")
+        self._link(check.link)
 
     def figure(self, name: str, value: float, link: str = "") -> None:
+        self._pending = None
+        self.flush()
         self.console.print(f"  [bold magenta]{escape(name)}[/bold magenta] = {value:.4g}")
-        if link:
-            self.console.print(f"    [dim]{escape(link)}[/dim]", soft_wrap=True)
+        self._link(link)
+
+    def _link(self, link: str) -> None:
+        """Each panel or graph link once per section: the first check that looks at it shows it."""
+        if link and link not in self._links_shown:
+            self._links_shown.add(link)
+            self.console.print(f"  [dim]{escape(link)}[/dim]", soft_wrap=True)
 
     def table(self, caption: str, columns: list[str], rows: dict[str, list[float | None]]) -> None:
+        self.flush()
         table = Table(title=caption)
         table.add_column("")
         for column in columns:
@@ -54,11 +89,15 @@ class LabView:
         self.console.print(table)
 
     def load(self, base_url: str, plan: LoadPlan) -> LoadResult:
+        if self._status is not None:  # the progress bar takes the spinner's place
+            self._status.stop()
+            self._status = None
         if self.console.is_terminal:
             return run_with_progress(self.console, base_url, plan)
         return run_load(base_url, plan)
 
     def summary(self, results: list[LabResult]) -> None:
+        self.flush()
         table = Table(title="Lab results")
         for column in ("section", "checks", "figures", "verdict"):
             table.add_column(column)
