@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from monlab.bind_probe import bind_error
 from monlab.errors import ConfigError, PortInUse, ServiceError
 from monlab.resources import app_source_dir
 
@@ -70,21 +71,17 @@ def check_can_serve(options: ServeOptions) -> None:
 
 
 def check_port_free(host: str, port: int) -> None:
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except socket.gaierror as exc:
-        raise ConfigError(f"Cannot listen on {host!r}: {exc.strerror}", "Use an address such as 127.0.0.1.") from exc
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no conflict
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortInUse(
-                    f"Port {port} on {host} is already in use",
-                    "Stop what listens there or choose another port with --port.",
-                ) from exc
-            raise ConfigError(f"Cannot listen on {host}:{port} ({exc.strerror})", "Choose another --host or --port.") from exc
+    error = bind_error(host, port)
+    if error is None:
+        return
+    if isinstance(error, socket.gaierror):
+        raise ConfigError(f"Cannot listen on {host!r}: {error.strerror}", "Use an address such as 127.0.0.1.")
+    if error.errno == errno.EADDRINUSE:
+        raise PortInUse(
+            f"Port {port} on {host} is already in use",
+            "Stop what listens there or choose another port with --port.",
+        )
+    raise ConfigError(f"Cannot listen on {host}:{port} ({error.strerror})", "Choose another --host or --port.")
 
 
 class _Stop(Exception):

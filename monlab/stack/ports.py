@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Callable, Iterable
 
+from monlab.bind_probe import port_is_free
 from monlab.errors import PortInUse
 from monlab.project import Project
 
 PortProbe = Callable[[str, int], bool]
-
-
-def port_is_free(bind: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        # Like a server would: a port whose old connections linger in TIME_WAIT is free.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((bind, port))
-        except OSError:
-            return False
-    return True
 
 
 def check_ports(
