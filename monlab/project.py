@@ -59,6 +59,10 @@ class Project:
     def host_port(self, service: str) -> int:
         return CONTAINER_PORTS[service] + self.port_offset
 
+    def host_url(self, service: str) -> str:
+        """Where a browser on this machine reaches `service` of this project."""
+        return f"http://{url_host(self.bind)}:{self.host_port(service)}"
+
     def labels(self, service: str | None = None) -> dict[str, str]:
         labels = {LABEL_PROJECT: self.name}
         if service:

@@ -92,3 +92,11 @@ def test_config_hash_is_stable_and_sensitive_to_paths_and_contents():
     assert config_hash(changed) != config_hash(files)
     assert config_hash({"ab": "c"}) != config_hash({"a": "bc"})
     assert config_hash({"a": "1", "b": "2"}) != config_hash({"a": "2", "b": "1"})
+
+
+def test_port_offset_and_bind_reach_the_dashboard_links_like_up(tmp_path):
+    result = monlab("render", "--out", str(tmp_path / "out"), "--bind", "0.0.0.0", "--port-offset", "100")
+    assert result.returncode == 0, result.stderr
+    rules = (tmp_path / "out" / "prometheus" / "rules" / "monlab-alerts.yml").read_text()
+    assert "http://127.0.0.1:3100/d/monlab-lecture/" in rules
+    assert ":3000/" not in rules

@@ -12,12 +12,15 @@ def register(cli: typer.Typer) -> None:
 def render(
     out: Path = typer.Option(..., "--out", help="Directory to write into: new, empty, or a previous render."),
     project: str = typer.Option("monlab", "--project", help="Project name written into the files."),
+    bind: str = typer.Option("127.0.0.1", "--bind", help="As for `monlab up`: where the stack's ports are published."),
+    port_offset: int = typer.Option(0, "--port-offset", help="As for `monlab up`: added to ports 5000/9090/3000."),
 ) -> None:
     """Write prometheus.yml, rule files, Grafana provisioning and the dashboard JSON without touching Docker."""
     from monlab.project import Project
     from monlab.render import RenderContext, render_stack, write_rendered
 
-    ctx = RenderContext(project=Project(name=project).name)
+    stack = Project(name=project, bind=bind, port_offset=port_offset)
+    ctx = RenderContext(project=stack.name, grafana_url=stack.host_url("grafana"))
     written = write_rendered(render_stack(ctx), out)
     for path in written:
         typer.echo(f"wrote {path}")

@@ -10,7 +10,7 @@ from typing import Any, Callable, Protocol
 
 from monlab.docker_runtime import DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES, SERVICES, Project, url_host
+from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES, SERVICES, Project
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
@@ -112,8 +112,7 @@ def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageCho
     from monlab.render import RenderContext, render_stack
 
     project = request.project
-    grafana_url = f"http://{url_host(project.bind)}:{project.host_port('grafana')}"
-    rendered = render_stack(RenderContext(project=project.name, grafana_url=grafana_url))
+    rendered = render_stack(RenderContext(project=project.name, grafana_url=project.host_url("grafana")))
     password = "" if request.offline else grafana_password(runtime, project)
     return desired_stack(project, rendered, images, StackOptions(offline=request.offline, grafana_password=password))
 
@@ -193,8 +192,7 @@ def _checks(request: UpRequest, spec: StackSpec) -> Callable[[dict[str, str]], l
 
 
 def _urls(spec: StackSpec) -> dict[str, str]:
-    host = url_host(spec.project.bind)
-    return {s.service: f"http://{host}:{spec.project.host_port(s.service)}" for s in spec.services}
+    return {s.service: spec.project.host_url(s.service) for s in spec.services}
 
 
 def _selected(request: UpRequest, service: str) -> bool:
