@@ -10,6 +10,9 @@ from monlab.errors import ConfigError
 SERVICES = ("app", "prometheus", "grafana")
 CONTAINER_PORTS = {"app": 5000, "prometheus": 9090, "grafana": 3000}
 
+# The lecture's scrape job of the app's /metrics (templates/prometheus.yml.j2 names it too).
+APP_JOB = "flask-app"
+
 LABEL_PROJECT = "monlab.project"
 LABEL_SERVICE = "monlab.service"
 LABEL_CONFIG_HASH = "monlab.config-hash"

@@ -1,20 +1,12 @@
-"""Whether the lab app answers HTTP, for undoing a lab's disruption before the next section."""
+"""Waiting until the lab app answers again, when a lab undoes its disruption before the next section."""
 
 from __future__ import annotations
 
-import httpx
-
 from monlab.lab.context import RunContext
+from monlab.stack.readiness import app_answers
 from monlab.waiting import Outcome, poll
 
 APP_READY_TIMEOUT_S = 30.0
-
-
-def app_answers(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url.rstrip('/')}/healthz", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def wait_for_app(ctx: RunContext) -> bool:

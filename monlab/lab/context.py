@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from monlab.lab.view import LabView
     from monlab.load import LoadResult
 
-APP_JOB = "flask-app"  # the lecture's job scraping the app's /metrics (templates/prometheus.yml.j2)
 
 
 @dataclass

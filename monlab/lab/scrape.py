@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from monlab.lab.context import APP_JOB, RunContext
+from monlab.lab.context import RunContext
+from monlab.project import APP_JOB
 from monlab.prometheus_api import Sample
 from monlab.waiting import Outcome, poll
 

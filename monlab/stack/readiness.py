@@ -9,9 +9,11 @@ from typing import Callable, Protocol
 import httpx
 
 from monlab.errors import MonlabError, ServiceUnhealthy
+from monlab.project import APP_JOB
 from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
 
 LOG_LINES = 10
+APP_SCRAPED = f'up{{job="{APP_JOB}"}} == 1'
 
 
 class ContainerView(Protocol):
@@ -56,7 +58,7 @@ def default_checks(urls: dict[str, str], with_grafana: bool) -> list[ReadinessCh
     prometheus = PrometheusAPI(urls["prometheus"], timeout=2.0)
     checks = [
         ReadinessCheck("prometheus", "Prometheus /-/ready", prometheus.is_ready, 60),
-        ReadinessCheck("app", 'a successful scrape, up{job="flask-app"} == 1', lambda: _scraped(prometheus), 60),
+        ReadinessCheck("app", f"a successful scrape, {APP_SCRAPED}", lambda: _scraped(prometheus), 60),
     ]
     if with_grafana:
         grafana = GrafanaAPI(urls["grafana"], timeout=2.0)
@@ -65,19 +67,19 @@ def default_checks(urls: dict[str, str], with_grafana: bool) -> list[ReadinessCh
 
 
 def app_answers_check(app_url: str, timeout: float = 60) -> ReadinessCheck:
-    return ReadinessCheck("app", f"an HTTP answer from {app_url}", lambda: _answers(app_url), timeout)
+    return ReadinessCheck("app", f"an HTTP answer from {app_url}/healthz", lambda: app_answers(app_url), timeout)
 
 
 def _scraped(prometheus) -> bool:
-    return prometheus.query_value('up{job="flask-app"}') == 1
+    return prometheus.query_value(APP_SCRAPED) is not None
 
 
-def _answers(url: str) -> bool:
+def app_answers(base_url: str) -> bool:
+    """The lab app serves requests: its /healthz answers 200."""
     try:
-        httpx.get(url, timeout=2.0)
+        return httpx.get(f"{base_url.rstrip('/')}/healthz", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
-    return True
 
 
 def _safely(probe: Callable[[], bool]) -> bool:
