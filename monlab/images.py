@@ -108,13 +108,23 @@ def save(runtime: DockerRuntime, path: Path) -> list[str]:
     refs = default_images(runtime)
     if not refs:
         raise ImageUnavailable("No monlab images are present to save", "Run `monlab images bootstrap` first.")
-    with path.open("wb") as out:
-        runtime.save_images(refs, out)
+    partial = path.with_name(path.name + ".partial")  # never a half-written tar under the real name
+    try:
+        with partial.open("wb") as out:
+            runtime.save_images(refs, out)
+        partial.replace(path)
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {path} ({exc.strerror})", "Choose a path in a writable directory.") from exc
+    finally:
+        partial.unlink(missing_ok=True)
     return refs
 
 
 def load(runtime: DockerRuntime, path: Path) -> list[str]:
     if not path.is_file():
         raise ConfigError(f"{path} is not a file", "Give the tar written by `monlab images save`.")
-    with path.open("rb") as source:
-        return runtime.load_images(source)
+    try:
+        with path.open("rb") as source:
+            return runtime.load_images(source)
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc

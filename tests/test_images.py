@@ -63,3 +63,41 @@ def test_loading_a_missing_file_is_one_line(docker_client, tmp_path):
     missing = tmp_path / "nope.tar"
     result = subprocess.run([sys.executable, "-m", "monlab", "images", "load", str(missing)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 3 and str(missing) in result.stderr and "Traceback" not in result.stderr
+
+
+class _EngineWithOneImage:
+    """Just enough engine for `images.save`: the file handling around it is what is tested."""
+
+    def __init__(self, fail_midway: bool = False) -> None:
+        self.fail_midway = fail_midway
+
+    def image_id(self, ref):
+        return "sha256:feed" if ref == "monlab/app-base:bookworm" else None
+
+    def save_images(self, refs, out):
+        out.write(b"first half")
+        if self.fail_midway:
+            raise OSError(28, "No space left on device")
+        out.write(b", second half")
+
+
+def test_save_into_a_missing_directory_is_one_config_error(tmp_path):
+    from monlab.errors import ConfigError
+    from monlab.images import save
+
+    with pytest.raises(ConfigError, match="Cannot write .*missing/images.tar"):
+        save(_EngineWithOneImage(), tmp_path / "missing" / "images.tar")
+
+
+def test_a_save_that_fails_midway_keeps_the_old_file_and_leaves_no_partial(tmp_path):
+    from monlab.errors import ConfigError
+    from monlab.images import save
+
+    target = tmp_path / "images.tar"
+    target.write_bytes(b"yesterday's good archive")
+    with pytest.raises(ConfigError, match="No space left"):
+        save(_EngineWithOneImage(fail_midway=True), target)
+    assert target.read_bytes() == b"yesterday's good archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images.tar"]
+    assert save(_EngineWithOneImage(), target) == ["monlab/app-base:bookworm"]
+    assert target.read_bytes() == b"first half, second half"
