@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+from monlab.errors import ConfigError
+
 
 def bind_error(host: str, port: int) -> OSError | None:
     """None when `host:port` can be bound now; otherwise why not (a socket.gaierror for a bad host)."""
@@ -23,3 +25,12 @@ def bind_error(host: str, port: int) -> OSError | None:
 
 def port_is_free(host: str, port: int) -> bool:
     return bind_error(host, port) is None
+
+
+def require_local_address(host: str) -> None:
+    """ConfigError unless `host` names an address of this machine (any port of it could be bound)."""
+    error = bind_error(host, 0)
+    if error is None:
+        return
+    reason = error.strerror if isinstance(error, socket.gaierror) else (error.strerror or str(error))
+    raise ConfigError(f"Cannot listen on {host!r}: {reason}", "Use an address of this machine, such as 127.0.0.1.")

@@ -10,7 +10,6 @@ import importlib.util
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from monlab.bind_probe import bind_error
+from monlab.bind_probe import bind_error, require_local_address
 from monlab.errors import ConfigError, PortInUse, ServiceError
 from monlab.resources import app_source_dir
 
@@ -71,11 +70,10 @@ def check_can_serve(options: ServeOptions) -> None:
 
 
 def check_port_free(host: str, port: int) -> None:
+    require_local_address(host)
     error = bind_error(host, port)
     if error is None:
         return
-    if isinstance(error, socket.gaierror):
-        raise ConfigError(f"Cannot listen on {host!r}: {error.strerror}", "Use an address such as 127.0.0.1.")
     if error.errno == errno.EADDRINUSE:
         raise PortInUse(
             f"Port {port} on {host} is already in use",

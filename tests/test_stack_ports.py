@@ -2,7 +2,7 @@
 
 import pytest
 
-from monlab.errors import PortInUse
+from monlab.errors import ConfigError, PortInUse
 from monlab.project import Project
 from monlab.stack.ports import check_ports, port_is_free
 from conftest import free_port
@@ -39,3 +39,12 @@ def test_only_the_services_asked_for_are_checked(held_port):
     asked = []
     check_ports(project, ["app"], set(), is_free=lambda bind, port: asked.append(port) or True)
     assert asked == [held_port - 9090 + 5000]
+
+
+@pytest.mark.parametrize("bind, reason", [("nosuch.invalid", "Cannot listen on 'nosuch.invalid'"),
+                                          ("192.0.2.1", "Cannot listen on '192.0.2.1'")])
+def test_a_bind_address_not_of_this_machine_is_a_config_error_not_a_busy_port(bind, reason):
+    with pytest.raises(ConfigError) as caught:
+        check_ports(Project("p", bind=bind), ["app"], held_by_project=set(), is_free=lambda b, p: False)
+    assert not isinstance(caught.value, PortInUse)
+    assert reason in caught.value.one_line() and "127.0.0.1" in caught.value.one_line()

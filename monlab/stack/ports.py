@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from monlab.bind_probe import port_is_free
+from monlab.bind_probe import port_is_free, require_local_address
 from monlab.errors import PortInUse
 from monlab.project import Project
 
@@ -18,7 +18,9 @@ def check_ports(
     is_free: PortProbe = port_is_free,
 ) -> None:
     """Raise PortInUse for the first port `services` need that is taken by anything but this
-    project's own running containers (`held_by_project`)."""
+    project's own running containers (`held_by_project`); ConfigError for a --bind address that is
+    not this machine's, which would otherwise look like every port being taken."""
+    require_local_address(project.bind)
     for service in services:
         port = project.host_port(service)
         if port in held_by_project or is_free(project.bind, port):
