@@ -20,7 +20,7 @@ import docker.errors
 from docker.types import Mount
 import requests.exceptions
 
-from monlab.errors import DockerUnavailable, ImageUnavailable, MonlabError, PortInUse
+from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -107,6 +107,14 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         pending.extend([current.__cause__, current.__context__, *current.args, getattr(current, "reason", None)])
 
 
+def _carries(found: dict[str, str] | None, labels: dict[str, str]) -> bool:
+    return all((found or {}).get(key) == value for key, value in labels.items())
+
+
+def _label_text(labels: dict[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in labels.items())
+
+
 def _short(exc: BaseException) -> str:
     text = getattr(exc, "explanation", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())[:200]
@@ -177,13 +185,52 @@ class DockerRuntime:
 
     # --- networks and volumes ----------------------------------------------------------------
 
+    def labelled_networks(self, label: str) -> list[tuple[str, str]]:
+        """(id, name) of each network carrying `label`; names may repeat, ids never do."""
+        with self._engine("listing networks"):
+            return [(n["Id"], n["Name"]) for n in self.client.api.networks(filters={"label": label})]
+
     def ensure_network(self, name: str, labels: dict[str, str]) -> bool:
-        """Create the bridge network unless it exists; True when this call created it."""
+        """Create the bridge network unless it exists; True when this call created it.
+
+        Works by id, never by the name alone: duplicates of ours (left by an older, unlocked
+        monlab) are healed down to one, and a network of someone else's that holds the name is
+        refused, never adopted."""
         with self._engine(f"creating network {name}"):
-            if self.client.api.networks(names=[name]):
-                return False
-            self.client.api.create_network(name, driver="bridge", labels=labels, check_duplicate=True)
-            return True
+            same_name = [n for n in self.client.api.networks(names=[name]) if n["Name"] == name]
+            foreign = [n for n in same_name if not _carries(n.get("Labels"), labels)]
+            if foreign:
+                raise ForeignResource(
+                    f"A network named {name} exists that monlab did not make (id {foreign[0]['Id'][:12]}, no "
+                    f"{_label_text(labels)} label); monlab neither uses nor removes it",
+                    f"Remove or rename it (`docker network rm {foreign[0]['Id'][:12]}`), or choose another --project.",
+                )
+            if not same_name:
+                self.client.api.create_network(name, driver="bridge", labels=labels, check_duplicate=True)
+                return True
+            keep = min(same_name, key=self._network_rank)
+            for extra in same_name:
+                if extra["Id"] != keep["Id"]:
+                    self.client.api.remove_network(extra["Id"])
+            return False
+
+    def _network_rank(self, network: dict) -> tuple[int, str]:
+        """Keep the duplicate with most containers attached, then the older one."""
+        data = self.client.api.inspect_network(network["Id"])
+        return -len(data.get("Containers") or {}), data.get("Created", "")
+
+    def refuse_foreign_container(self, name: str, labels: dict[str, str]) -> None:
+        """A container named `name` without `labels` is someone else's: say so, never touch it."""
+        with self._engine(f"looking for container {name}"):
+            same_name = [c for c in self.client.api.containers(all=True, filters={"name": name})
+                         if f"/{name}" in (c.get("Names") or [])]
+        foreign = [c for c in same_name if not _carries(c.get("Labels"), labels)]
+        if foreign:
+            raise ForeignResource(
+                f"A container named {name} exists that monlab did not make (id {foreign[0]['Id'][:12]}, no "
+                f"{_label_text(labels)} label); monlab neither uses nor removes it",
+                f"Remove or rename it (`docker rm -f {foreign[0]['Id'][:12]}`), or choose another --project.",
+            )
 
     def ensure_volume(self, name: str, labels: dict[str, str]) -> VolumeRecord:
         """The volume, created with `labels` if missing; an existing volume keeps its own labels."""
@@ -194,9 +241,9 @@ class DockerRuntime:
                 data = self.client.api.create_volume(name, labels=labels)
         return VolumeRecord(data["Name"], data.get("Labels") or {})
 
-    def remove_network(self, name: str) -> None:
-        with self._engine(f"removing network {name}"):
-            self.client.api.remove_network(name)
+    def remove_network(self, name_or_id: str) -> None:
+        with self._engine(f"removing network {name_or_id[:40]}"):
+            self.client.api.remove_network(name_or_id)
 
     def remove_volume(self, name: str) -> None:
         with self._engine(f"removing volume {name}"):

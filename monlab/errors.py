@@ -40,3 +40,7 @@ class ConfigError(MonlabError):
 
 class ServiceError(MonlabError):
     """An HTTP service of the stack (Prometheus, Grafana, the app) did not answer as expected."""
+
+
+class ForeignResource(MonlabError):
+    """A container or network holds a monlab name without monlab's labels; never adopted or removed."""

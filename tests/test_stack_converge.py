@@ -28,6 +28,9 @@ class FakeEngine:
     def ensure_volume(self, name, labels):
         self.calls.append(("volume", name))
 
+    def refuse_foreign_container(self, name, labels):
+        pass
+
     def create_container(self, create):
         cid = f"id-{create.name}"
         self.containers[cid] = create.name

@@ -37,5 +37,8 @@ def lab(
         raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
     if app is not None and not (app / "app.py").is_file():
         raise typer.BadParameter(f"{app} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
-    passed = run_sections(labs, project, as_json, app.resolve() if app else None)
+    from monlab.stack.lock import command_lock
+
+    with command_lock(project, f"lab {name}"):
+        passed = run_sections(labs, project, as_json, app.resolve() if app else None)
     raise typer.Exit(0 if passed else 1)

@@ -22,10 +22,13 @@ def up(
     from monlab.stack.status import StatusReport, as_json
     from monlab.stack.up import UpRequest, bring_up
 
+    from monlab.stack.lock import command_lock
+
     request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app)
     reporter = console.RichReporter()
     try:
-        result = bring_up(connect(), request, reporter)
+        with command_lock(project, "up"):
+            result = bring_up(connect(), request, reporter)
     finally:
         reporter.close()
     if json_out:
@@ -55,7 +58,10 @@ def down(project: str = PROJECT) -> None:
     from monlab.stack.console import console
     from monlab.stack.teardown import down as stop_stack
 
-    stopped = stop_stack(connect(), Project(project))
+    from monlab.stack.lock import command_lock
+
+    with command_lock(project, "down"):
+        stopped = stop_stack(connect(), Project(project))
     console.print(f"Stopped {', '.join(stopped)}." if stopped else f"Nothing of {project!r} was running.")
 
 
@@ -69,7 +75,10 @@ def teardown(
     from monlab.stack.console import console
     from monlab.stack.teardown import teardown as remove_stack
 
-    removed = remove_stack(connect(), Project(project), keep_data)
+    from monlab.stack.lock import command_lock
+
+    with command_lock(project, "teardown"):
+        removed = remove_stack(connect(), Project(project), keep_data)
     if not removed.count:
         console.print(f"Nothing labelled monlab.project={project} to remove.")
         return

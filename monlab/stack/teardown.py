@@ -41,9 +41,9 @@ def teardown(runtime: DockerRuntime, project: Project, keep_data: bool = False) 
     for record in runtime.containers(label):
         runtime.remove_container(record.id)
         removed.containers.append(record.name)
-    for network in runtime.networks(label):
-        runtime.remove_network(network)
-        removed.networks.append(network)
+    for network_id, name in runtime.labelled_networks(label):  # by id: duplicates of one name too
+        runtime.remove_network(network_id)
+        removed.networks.append(name)
     for image_id in runtime.images(label):
         runtime.remove_image(image_id)
         removed.images.append(image_id)

@@ -159,6 +159,7 @@ def _apply(runtime: DockerRuntime, spec: StackSpec, action: Action, created: lis
         return None
     if action.kind in (CREATE, RECREATE):
         service = spec.service(action.service)
+        runtime.refuse_foreign_container(service.create.name, spec.project.labels())
         cid = runtime.create_container(service.create)
         created.append(cid)
         if service.files:
