@@ -64,7 +64,7 @@ class Project:
 
     def host_url(self, service: str) -> str:
         """Where a browser on this machine reaches `service` of this project."""
-        return f"http://{url_host(self.bind)}:{self.host_port(service)}"
+        return http_url(self.bind, self.host_port(service))
 
     def labels(self, service: str | None = None) -> dict[str, str]:
         labels = {LABEL_PROJECT: self.name}
@@ -82,5 +82,28 @@ class Project:
 
 
 def url_host(bind: str) -> str:
-    """The address a browser on this machine uses for a port published on `bind`."""
-    return "127.0.0.1" if bind in ("0.0.0.0", "", "::") else bind
+    """The host part of a URL for a port published on `bind`: what a browser on this machine uses,
+    an IPv6 address in brackets (RFC 3986), a wildcard bind as loopback of its own family."""
+    if bind in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if bind == "::":
+        return "[::1]"
+    return f"[{bind.strip('[]')}]" if ":" in bind else bind
+
+
+def http_url(host: str, port: int) -> str:
+    """`http://host:port`, the one place a host URL is formatted (IPv6 bracketed)."""
+    return f"http://{url_host(host)}:{port}"
+
+
+def parse_bind(text: str) -> str:
+    """A --bind value as an IP address (brackets around IPv6 allowed); ValueError says why not."""
+    import ipaddress
+
+    bare = text.strip()
+    if bare.startswith("[") and bare.endswith("]"):
+        bare = bare[1:-1]
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an IP address; use one such as 127.0.0.1, 0.0.0.0 or ::1") from None

@@ -42,8 +42,9 @@ class ServeOptions:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+        from monlab.project import http_url
+
+        return http_url(self.host, self.port)
 
 
 def gunicorn_command(options: ServeOptions) -> list[str]:

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from monlab.commands.validate import project_option
+
 SECTIONS_HELP = "reliability, performance, capacity, security, business, improvement"
 
 
@@ -17,7 +19,7 @@ def register(cli: typer.Typer) -> None:
 def lab(
     name: str = typer.Argument(..., metavar="NAME|all|list", help=f"A section ({SECTIONS_HELP}), `all`, or `list`."),
     as_json: bool = typer.Option(False, "--json", help="Print only a JSON report on stdout."),
-    project: str = typer.Option("monlab", "--project", "-p", help="The stack to run on."),
+    project: str = project_option("The stack to run on."),
     app: Optional[Path] = typer.Option(None, "--app", help="Your improved app directory (from `monlab app eject`) for `improvement`."),
 ) -> None:
     if name == "list":

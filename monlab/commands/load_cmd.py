@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from monlab.commands.validate import project_option
+
 
 def register(cli: typer.Typer) -> None:
     cli.command("load")(load)
@@ -17,7 +19,7 @@ def load(
     concurrency: int = typer.Option(10, "-c", "--concurrency", min=1, max=256, help="Requests in flight at once (at most 256)."),
     method: Optional[str] = typer.Option(None, "--method", "-m", help="GET or POST (default: POST with --data, else GET)."),
     data: Optional[List[str]] = typer.Option(None, "--data", "-d", help="Form field key=value (repeatable); sent as a form."),
-    project: str = typer.Option("monlab", "--project", "-p", help="The stack whose app is the target."),
+    project: str = project_option("The stack whose app is the target."),
     url: Optional[str] = typer.Option(None, "--url", help="A loopback base URL instead of the stack (e.g. `monlab app serve`)."),
 ) -> None:
     """Send bounded concurrent load to the lab app and show latency percentiles and status counts."""

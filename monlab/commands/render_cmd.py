@@ -4,6 +4,8 @@ from pathlib import Path
 
 import typer
 
+from monlab.commands.validate import bind_option, port_offset_option, project_option
+
 
 def register(cli: typer.Typer) -> None:
     cli.command("render")(render)
@@ -11,9 +13,9 @@ def register(cli: typer.Typer) -> None:
 
 def render(
     out: Path = typer.Option(..., "--out", help="Directory to write into: new, empty, or a previous render."),
-    project: str = typer.Option("monlab", "--project", help="Project name written into the files."),
-    bind: str = typer.Option("127.0.0.1", "--bind", help="As for `monlab up`: where the stack's ports are published."),
-    port_offset: int = typer.Option(0, "--port-offset", help="As for `monlab up`: added to ports 5000/9090/3000."),
+    project: str = project_option("Project name written into the files."),
+    bind: str = bind_option("As for `monlab up`: where the stack's ports are published."),
+    port_offset: int = port_offset_option("As for `monlab up`: added to ports 5000/9090/3000."),
 ) -> None:
     """Write prometheus.yml, rule files, Grafana provisioning and the dashboard JSON without touching Docker."""
     from monlab.project import Project

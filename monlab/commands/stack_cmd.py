@@ -3,15 +3,17 @@ from typing import Optional
 
 import typer
 
-PROJECT = typer.Option("monlab", "--project", "-p", help="Project name: prefix of every container, network and volume.")
+from monlab.commands.validate import bind_option, port_offset_option, project_option
+
+PROJECT = project_option()
 JSON = typer.Option(False, "--json", help="Print JSON on stdout instead of tables.")
 
 
 def up(
     offline: bool = typer.Option(False, "--offline", help="Use only the images from `monlab images bootstrap`; never pull. No Grafana."),
     project: str = PROJECT,
-    bind: str = typer.Option("127.0.0.1", "--bind", help="Host address the ports are published on."),
-    port_offset: int = typer.Option(0, "--port-offset", help="Added to the host ports 5000/9090/3000."),
+    bind: str = bind_option(),
+    port_offset: int = port_offset_option(),
     app: Optional[Path] = typer.Option(None, "--app", help="Build the app from this directory instead of the lecture's app."),
     json_out: bool = JSON,
 ) -> None:

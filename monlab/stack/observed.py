@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import MonlabError
-from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, url_host
+from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, http_url
 from monlab.stack.plan import Observed
 from monlab.stack.spec import (
     GRAFANA_DATA,
@@ -80,7 +80,7 @@ def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
 
 def service_url(record: ContainerRecord, service: str) -> str | None:
     bound = record.ports.get(CONTAINER_PORTS[service])
-    return f"http://{url_host(bound[0])}:{bound[1]}" if bound else None
+    return http_url(bound[0], bound[1]) if bound else None
 
 
 def grafana_password(runtime: DockerRuntime, project: Project) -> str | None:
