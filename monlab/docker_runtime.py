@@ -70,6 +70,11 @@ def connect() -> "DockerRuntime":
     try:
         client = docker.from_env()
         client.ping()
+    except (ValueError, TypeError) as exc:  # docker-py parsing DOCKER_HOST ("tcp://host:notaport")
+        raise DockerUnavailable(
+            f"DOCKER_HOST={address!r} is not a usable engine address ({_short(exc)})",
+            "Set DOCKER_HOST to e.g. unix:///var/run/docker.sock or tcp://127.0.0.1:2375, or unset it.",
+        ) from exc
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise DockerUnavailable(
             f"Cannot reach the Docker engine at {address} ({_unreachable_reason(exc)})",
