@@ -120,9 +120,20 @@ def save(runtime: DockerRuntime, path: Path) -> list[str]:
     return refs
 
 
-def load(runtime: DockerRuntime, path: Path) -> list[str]:
+def check_load_file(path: Path) -> list[str]:
+    """The tags in `path`; ConfigError blaming the file unless it is a whole archive of monlab's images."""
+    from monlab.image_archive import check_archive
+
     if not path.is_file():
         raise ConfigError(f"{path} is not a file", "Give the tar written by `monlab images save`.")
+    try:
+        return check_archive(path, set(OFFLINE_IMAGES.values()) | set(ONLINE_IMAGES.values()))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc
+
+
+def load(runtime: DockerRuntime, path: Path) -> list[str]:
+    check_load_file(path)
     try:
         with path.open("rb") as source:
             return runtime.load_images(source)

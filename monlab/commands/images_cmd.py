@@ -35,6 +35,7 @@ def load(file: Path = typer.Argument(..., help="A tar written by `monlab images 
     """Load images from FILE into the Docker engine."""
     from monlab import images as offline
 
+    offline.check_load_file(file)  # the file is judged before Docker is even contacted
     tags, console = _with_engine(f"Loading images from {file}", lambda runtime, *_: offline.load(runtime, file))
     console.print(f"Loaded {', '.join(tags) or 'no tagged images'}.")
 
