@@ -134,6 +134,7 @@ def local_stack(prometheus_binary: str, tmp: Path, catalog: Catalog | None = Non
     try:
         with running_prometheus(prometheus_binary, tmp / "prometheus.yml", tmp) as api:
             stack.prometheus_url = api.base_url
+            stack.prometheus_api = api  # its .process lets fault tests make Prometheus vanish
             first = poll(lambda: Outcome(api.query_value('up{job="flask-app"}') == 1), timeout=30, interval=0.2)
             if not first.done:
                 pytest.fail("prometheus never scraped the local app")

@@ -28,6 +28,7 @@ def running_prometheus(binary: str, config: Path, workdir: Path) -> Iterator[Pro
             stdout=log, stderr=subprocess.STDOUT,
         )
         api = PrometheusAPI(f"http://127.0.0.1:{port}")
+        api.process = process  # for fault tests that make Prometheus vanish
         try:
             ready = poll(lambda: Outcome(process.poll() is not None or api.is_ready()), timeout=START_SECONDS)
             if not ready.done or process.poll() is not None:

@@ -42,5 +42,5 @@ def lab(
     from monlab.stack.lock import command_lock
 
     with command_lock(project, f"lab {name}"):
-        passed = run_sections(labs, project, as_json, app.resolve() if app else None)
-    raise typer.Exit(0 if passed else 1)
+        code = run_sections(labs, project, as_json, app.resolve() if app else None)
+    raise typer.Exit(code)

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from monlab.catalog import load_catalog
 from monlab.lab.model import Lab, load_labs
-from monlab.lab.results import report
+from monlab.lab.results import exit_code, report
 from monlab.lab.runner import run_labs
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
@@ -35,7 +35,8 @@ def grafana_hooks(info: StackInfo):
     return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
 
 
-def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None) -> bool:
+def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None) -> int:
+    """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
     stack = open_stack(project)
@@ -47,4 +48,4 @@ def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path
         print(json.dumps(full))
     else:
         view.summary(results)
-    return full["passed"]
+    return exit_code(results)

@@ -33,6 +33,7 @@ class Background:
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
     result: list["LoadResult"] = field(default_factory=list)
+    planned: int | None = None  # requests the load meant to send
 
 
 @dataclass

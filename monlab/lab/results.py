@@ -14,6 +14,7 @@ class CheckResult:
     detail: str
     hint: str = ""
     link: str = ""
+    environment: bool = False  # failed because the stack or Docker was unusable, not because the check ran and failed
 
     @property
     def failed(self) -> bool:
@@ -33,6 +34,11 @@ def passed(name: str, detail: str, link: str = "") -> CheckResult:
 
 def failed(name: str, detail: str, hint: str = "", link: str = "") -> CheckResult:
     return CheckResult(name, False, detail, hint, link)
+
+
+def environment_failed(name: str, detail: str, hint: str = "") -> CheckResult:
+    """Not a verdict on the lab: the environment (stack, Prometheus, Docker) stopped it. Exit 3."""
+    return CheckResult(name, False, detail, hint, environment=True)
 
 
 def skipped(name: str, reason: str) -> CheckResult:
@@ -61,3 +67,11 @@ class LabResult:
 
 def report(results: list[LabResult]) -> dict[str, Any]:
     return {"passed": bool(results) and all(r.passed for r in results), "labs": [r.to_json() for r in results]}
+
+
+def exit_code(results: list[LabResult]) -> int:
+    """3 when the environment stopped a section (whenever it happened), 1 when a check ran and failed, else 0."""
+    checks = [c for r in results for c in r.checks]
+    if any(c.failed and c.environment for c in checks):
+        return 3
+    return 0 if results and all(r.passed for r in results) else 1

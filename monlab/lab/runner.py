@@ -12,7 +12,7 @@ from monlab.lab.context import RunContext
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
 from monlab.lab.model import Lab
-from monlab.lab.results import LabResult, failed
+from monlab.lab.results import LabResult, environment_failed
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.prometheus_api import PrometheusAPI
@@ -55,24 +55,26 @@ def run_lab(
     with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
         problem = stack_problem(info, prometheus)
         if problem:
-            check = failed("the stack is up", problem, UP_HINT)
+            check = environment_failed("the stack is up", problem, UP_HINT)
             result.checks.append(check)
             view.check(check)
             return result
         states, link = grafana(info) if grafana and info.has_grafana else (None, None)
         ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing or Timing(), student_app,
                          grafana_states=states, panel_link=link)
+        completed = False
         try:
-            _run_steps(ctx, result)
+            completed = _run_steps(ctx, result)
         finally:
-            _finish_background(ctx, result)
+            _finish_background(ctx, result, completed)
             _undo(ctx, result)
             view.flush()
         result.figures = dict(ctx.figures)
     return result
 
 
-def _run_steps(ctx: RunContext, result: LabResult) -> None:
+def _run_steps(ctx: RunContext, result: LabResult) -> bool:
+    """True when every step ran; False when the environment stopped the section."""
     for step in ctx.lab.steps:
         if step.say:
             ctx.view.narrate(step.say)
@@ -83,12 +85,13 @@ def _run_steps(ctx: RunContext, result: LabResult) -> None:
         except DockerUnavailable:
             raise
         except MonlabError as error:  # e.g. Prometheus stopped answering: this section cannot go on
-            checks = [failed(step.title, error.message, error.hint or UP_HINT)]
+            checks = [environment_failed(step.title, error.message, error.hint or UP_HINT)]
             _record(ctx, result, checks)
-            return
+            return False
         if len(checks) == 1 and step.titled:
             checks = [replace(checks[0], name=step.title)]
         _record(ctx, result, checks)
+    return True
 
 
 def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
@@ -97,14 +100,16 @@ def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
         ctx.view.check(check)
 
 
-def _finish_background(ctx: RunContext, result: LabResult) -> None:
+def _finish_background(ctx: RunContext, result: LabResult, completed: bool) -> None:
+    """Stop background loads. One the section's normal end stops is done; one that an early end
+    (a failure, an interrupt) cut short is a failed check carrying the count it reached."""
     for job in ctx.background:
         job.stop.set()
         if job.thread:
             job.thread.join(BACKGROUND_JOIN_S)
         if job.result:
             ctx.view.action(f"background load ended: {job.title}")
-            _record(ctx, result, [answered_check(job.title, job.result[0], None)])
+            _record(ctx, result, [answered_check(job.title, job.result[0], None, None if completed else job.planned)])
     ctx.background.clear()
 
 
@@ -116,7 +121,7 @@ def _undo(ctx: RunContext, result: LabResult) -> None:
         except DockerUnavailable:
             raise
         except MonlabError as error:
-            _record(ctx, result, [failed(f"undo {key}", error.message, error.hint or UP_HINT)])
+            _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
     ctx.undo.clear()
 
 

@@ -31,7 +31,7 @@ def _run(ctx, params: dict) -> list:
     plan = params["plan"]
     if not params["background"]:
         return run_foreground(ctx, plan, params["id"], _describe(params))
-    job = Background(_describe(params))
+    job = Background(_describe(params), planned=plan.count)
     job.thread = threading.Thread(target=lambda: job.result.append(run_load(ctx.app_url, plan, stop=job.stop)), daemon=True)
     job.thread.start()
     ctx.background.append(job)

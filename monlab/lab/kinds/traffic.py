@@ -33,8 +33,11 @@ def _parse(src: StepSource) -> dict:
     return {"plan": plan_of(src, src.get("count", 1)), "id": define_load(src), "expect_status": expect}
 
 
-def answered_check(title: str, result: LoadResult, expect_status: int | None):
+def answered_check(title: str, result: LoadResult, expect_status: int | None, planned: int | None = None):
     detail = summary_line(result)
+    if planned is not None and result.sent < planned:
+        return failed(title, f"ended early after {result.sent} of {planned} planned requests; {detail}",
+                      "the section stopped before this load finished: see the check that failed first")
     if result.errors:
         return failed(title, detail, "the app did not answer every request: run `monlab status`")
     if expect_status is not None and result.count_of(expect_status) != result.sent:
