@@ -107,3 +107,21 @@ def parse_bind(text: str) -> str:
         return str(ipaddress.ip_address(bare))
     except ValueError:
         raise ValueError(f"{text!r} is not an IP address; use one such as 127.0.0.1, 0.0.0.0 or ::1") from None
+
+
+def up_command(project: Project, offline: bool) -> str:
+    """The `monlab up …` that (re)starts this project as it was made, for hints a user copies."""
+    parts = ["monlab up"]
+    if offline:
+        parts.append("--offline")
+    if project.name != DEFAULT_PROJECT:
+        parts.append(f"--project {project.name}")
+    if project.bind != DEFAULT_BIND:
+        parts.append(f"--bind {project.bind}")
+    if project.port_offset:
+        parts.append(f"--port-offset {project.port_offset}")
+    return " ".join(parts)
+
+
+def status_command(project_name: str) -> str:
+    return "monlab status" + (f" --project {project_name}" if project_name != DEFAULT_PROJECT else "")

@@ -30,6 +30,8 @@ class StackInfo:
     grafana_user: str = "admin"
     grafana_password: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "Grafana is unavailable offline"
+    up_command: str = "monlab up"  # with the options the stack was made with, for hints
+    status_command: str = "monlab status"
 
     def url(self, service: str) -> str | None:
         info = self.services.get(service)

@@ -38,7 +38,7 @@ def load(
         form = parse_form(data or [])
     except ConfigError as error:
         raise typer.BadParameter(error.one_line(), param_hint="--data") from None
-    base_url = require_loopback(url) if url else _stack_app_url(project)
+    base_url, up, status = (require_loopback(url), "monlab up", "monlab status") if url else _stack_app(project)
     plan = LoadPlan(path=path, count=count, concurrency=concurrency, method=method, data=form)
     console = Console()
     console.print(f"Load on {base_url}: {plan.describe()}")
@@ -47,10 +47,11 @@ def load(
     console.print(summary_headline(result))
     if result.answered == 0:
         raise ServiceError(f"The lab app at {base_url} did not answer any request",
-                           "Run `monlab status`; start the stack with `monlab up`.")
+                           f"Run `{status}`; start the stack with `{up}`.")
 
 
-def _stack_app_url(project: str) -> str:
+def _stack_app(project: str) -> tuple[str, str, str]:
+    """The app's URL, and the stack's own `monlab up …` and `monlab status …` for hints."""
     from monlab.errors import ServiceUnhealthy
     from monlab.stack.control import open_stack
 
@@ -58,5 +59,5 @@ def _stack_app_url(project: str) -> str:
     app = info.services.get("app")
     if app is None or not app.running or not app.url:
         raise ServiceUnhealthy(f"The lab app of project {project!r} is not running",
-                               "Start the stack with `monlab up`.")
-    return app.url
+                               f"Start the stack with `{info.up_command}`.")
+    return app.url, info.up_command, info.status_command

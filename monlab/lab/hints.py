@@ -24,6 +24,12 @@ def metric_names(expr: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n not in _NOT_METRICS and not re.match(r"^\d", n)))
 
 
+def for_stack(hint: str, up: str, status: str) -> str:
+    """A hint that names `monlab up`/`monlab status` bare, carrying the stack's own options instead,
+    so copying it always works (offline, another project, another port offset)."""
+    return hint.replace("`monlab up`", f"`{up}`").replace("`monlab status`", f"`{status}`")
+
+
 def down_targets(api: PrometheusAPI) -> str:
     down = [t for t in api.targets() if t.health != "up"]
     return "; ".join(f"target down: job {t.job} ({t.last_error or t.health})" for t in down)

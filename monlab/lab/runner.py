@@ -9,6 +9,7 @@ from typing import Callable
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
 from monlab.lab.context import RunContext
+from monlab.lab.hints import for_stack
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
 from monlab.lab.model import Lab
@@ -55,7 +56,7 @@ def run_lab(
     with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
         problem = stack_problem(info, prometheus)
         if problem:
-            check = environment_failed("the stack is up", problem, UP_HINT)
+            check = environment_failed("the stack is up", problem, for_stack(UP_HINT, info.up_command, info.status_command))
             result.checks.append(check)
             view.check(check)
             return result
@@ -96,6 +97,7 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
 
 def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
     for check in checks:
+        check = replace(check, hint=for_stack(check.hint, ctx.info.up_command, ctx.info.status_command))
         result.checks.append(check)
         ctx.view.check(check)
 

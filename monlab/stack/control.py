@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from monlab.docker_runtime import DockerRuntime, connect
-from monlab.project import DEFAULT_PROJECT, SERVICES
+from monlab.project import DEFAULT_PROJECT, SERVICES, up_command
 from monlab.stack import observed
 from monlab.stack.readiness import unhealthy
 from monlab.stack.up import UpRequest, bring_up
@@ -37,7 +37,7 @@ class DockerStack:
         if record is None:
             raise observed.StackMissing(
                 f"Project {self.project_name!r} has no {service} container",
-                f"Run `monlab up --project {self.project_name}`.",
+                f"Run `{up_command(*observed.project_settings(records, self.project_name))}`.",
             )
         return record.id
 

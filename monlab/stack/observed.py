@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import MonlabError
-from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, http_url
+from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, http_url, status_command, up_command
 from monlab.stack.plan import Observed
 from monlab.stack.spec import (
     GRAFANA_DATA,
@@ -43,12 +43,12 @@ def held_ports(records: list[ContainerRecord]) -> set[int]:
 def require_containers(runtime: DockerRuntime, project_name: str) -> list[ContainerRecord]:
     records = runtime.containers(Project(project_name).label_filter)
     if not records:
-        raise StackMissing(f"Project {project_name!r} has no containers", f"Start it with `monlab up --project {project_name}`.")
+        raise StackMissing(f"Project {project_name!r} has no containers", f"Start it with `{up_command(Project(project_name), False)}`.")
     return records
 
 
 def project_settings(records: list[ContainerRecord], project_name: str) -> tuple[Project, bool]:
-    """The Project (bind, port offset) and offline flag the stack was started with."""
+    """The Project (bind, port offset) and offline flag the stack was started with, from its labels."""
     labels = records[0].labels
     project = Project(project_name, labels.get(LABEL_BIND, "127.0.0.1"), int(labels.get(LABEL_PORT_OFFSET, "0")))
     return project, labels.get(LABEL_MODE) == "offline"
@@ -75,6 +75,8 @@ def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
         offline=offline,
         grafana_password=None if offline else grafana_password(runtime, project),
         notes=[GRAFANA_OFFLINE_NOTE] if offline else [],
+        up_command=up_command(project, offline),
+        status_command=status_command(project_name),
     )
 
 
