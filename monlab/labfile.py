@@ -15,10 +15,15 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class LabFileError(ConfigError):
     def __init__(self, file: Path | str, key_path: str, problem: str) -> None:
+        key_path, problem = _printable(key_path), _printable(problem)  # one line, whatever keys a file holds
         where = f"{Path(file).name}: {key_path}" if key_path else Path(file).name
         super().__init__(f"{where}: {problem}", "Fix the lab file (see labs/README.md for the format).")
         self.file = str(file)
         self.key_path = key_path
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def read_yaml(file: Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ A kind is one module under monlab/lab/kinds/ that defines KIND; the registry lis
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -52,6 +53,8 @@ class StepSource:
         return present[0]
 
     def earlier(self, key: str, name: str, defined: set[str], what: str) -> str:
+        if not isinstance(name, str):
+            raise self.error(key, f"must name an earlier {what} (a string), got {name!r}")
         if name not in defined:
             known = ", ".join(sorted(defined)) or "none"
             raise self.error(key, f"no earlier {what} named {name!r} (defined before this step: {known})")
@@ -61,6 +64,8 @@ class StepSource:
         value = self.data.get(key, default)
         if value is None:
             return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.error(key, f"must be a finite number, got {value!r}")
         if value <= 0 or (maximum is not None and value > maximum):
             raise self.error(key, f"must be more than 0{f' and at most {maximum:g}' if maximum else ''}, got {value!r}")
         return value
