@@ -41,7 +41,7 @@ class Project:
     port_offset: int = 0
 
     def __post_init__(self) -> None:
-        if not _PROJECT_NAME.match(self.name):
+        if not _PROJECT_NAME.fullmatch(self.name):  # match() would let "name\n" through
             raise ConfigError(
                 f"Project name {self.name!r} is not usable for Docker resources",
                 "Use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.",
