@@ -289,23 +289,62 @@ def test_rule_dropped_from_the_file_stays_until_delete_rules_names_it(docker_cli
     assert result.done, f"{result.value} / {third.logs()}"
 
 
-def test_a_uid_of_41_characters_stops_the_standin_naming_it(start_grafana, rendered):
-    alerts = _alerts(rendered)
-    long_uid = "x" * 41
-    alerts["groups"][0]["rules"][0]["uid"] = long_uid
-    grafana = start_grafana(_with_alerts(rendered, alerts))
-    assert grafana.exit_code() != 0
-    last = grafana.logs().strip().splitlines()[-3:]
-    assert any("Failed to provision alerting" in line and long_uid in line and "longer than 40" in line for line in last), last
+def _rule0(alerts):
+    return alerts["groups"][0]["rules"][0]
 
 
-def test_a_file_that_does_not_map_stops_the_standin_naming_the_file(start_grafana, rendered):
+def _long_uid(alerts):
+    _rule0(alerts)["uid"] = "x" * 41
+
+
+def _bad_for(alerts):
+    _rule0(alerts)["for"] = "soon"
+
+
+def _interval_15s(alerts):
+    alerts["groups"][0]["interval"] = "15s"
+
+
+def _empty_window(alerts):
+    _rule0(alerts)["data"][0]["relativeTimeRange"] = {"from": 0, "to": 0}
+
+
+ALERTS_NAME = ALERTS_FILE.rsplit("/", 1)[-1]
+BROKEN_ALERTS = [  # (change to the rendered rules file, what the last log lines must say)
+    (_long_uid, ["Failed to provision alerting", "x" * 41, "UID is longer than 40 symbols"]),
+    (_bad_for, ["Failed to provision alerting", f"failure to map file {ALERTS_NAME}", "failed to parse 'for' field"]),
+    (_interval_15s, ["Failed to provision alerting", "interval (15s) should be non-zero and divided exactly by scheduler interval: 10"]),
+    (_empty_window, ["Failed to provision alerting", "Invalid alert rule query A: invalid relative time range [From: 0s, To: 0s]"]),
+]
+
+
+@pytest.mark.parametrize("change, said", BROKEN_ALERTS, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_rules_file_grafana_rejects_stops_the_standin_saying_why(start_grafana, rendered, change, said):
     alerts = _alerts(rendered)
-    alerts["groups"][0]["rules"][0]["for"] = "soon"
+    change(alerts)
     grafana = start_grafana(_with_alerts(rendered, alerts))
     assert grafana.exit_code() != 0
-    name = ALERTS_FILE.rsplit("/", 1)[-1]
-    assert f"failure to map file {name}" in grafana.logs() and "'for' field" in grafana.logs()
+    last = grafana.logs().strip().splitlines()[-2:]
+    assert any(all(part in line for part in said) for line in last), last
+
+
+def test_two_default_datasources_stop_the_standin_with_grafanas_message(start_grafana, rendered):
+    second = "apiVersion: 1\ndatasources:\n  - name: Other\n    type: prometheus\n    url: http://x:9090\n    isDefault: true\n"
+    grafana = start_grafana({**rendered, "/etc/grafana/provisioning/datasources/other.yaml": second})
+    assert grafana.exit_code() != 0
+    assert ("Datasource provisioning error: datasource.yaml config is invalid. Only one datasource per "
+            "organization can be marked as default") in grafana.logs()
+
+
+def test_duplicate_dashboard_uid_is_reported_and_the_provider_loses_write_access(start_grafana, rendered):
+    copy = next(p for p in rendered if p.endswith(".json")).rsplit("/", 1)[0] + "/copy.json"
+    grafana = start_grafana({**rendered, copy: '{"uid": "monlab-lecture", "title": "A copy"}'})
+    grafana.wait_listening()
+    result = poll(lambda: Outcome("finished to provision dashboards" in grafana.logs()), 30, 0.5)
+    assert result.done, grafana.logs()
+    logs = grafana.logs()
+    assert 'msg="the same UID is used more than once" uid=monlab-lecture times=2' in logs
+    assert "dashboards provisioning provider has no database write permissions because of duplicates" in logs
 
 
 def test_unknown_datasource_uid_is_loaded_and_fails_when_evaluated_as_in_grafana(start_grafana, rendered):
