@@ -5,8 +5,6 @@ file-provisioned rules by itself: pkg/services/provisioning/alerting/rules_provi
 from __future__ import annotations
 
 import re
-import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -46,13 +44,6 @@ def test_uid_is_stable_and_readable():
 def test_every_shipped_alert_has_a_valid_unique_uid():
     uids = [a.uid for a in load_catalog().alerts]
     assert len(set(uids)) == len(uids) and all(GRAFANA_UID.match(u) for u in uids)
-
-
-@pytest.fixture
-def labs_copy(tmp_path) -> Path:
-    target = tmp_path / "labs"
-    shutil.copytree(labs_dir(), target)
-    return target
 
 
 def add_alert(labs: Path, section: str, name: str) -> None:
