@@ -106,7 +106,8 @@ def test_the_stack_remembers_every_uid_it_ever_provisioned(labs_copy):
 
     records = [
         ContainerRecord("c1", "p-grafana", "running", {"monlab.service": "grafana", LABEL_GRAFANA_RULES: "monlab-a-1,monlab-b-2"}, "img"),
-        ContainerRecord("c2", "p-app", "running", {"monlab.service": "app", LABEL_GRAFANA_RULES: "monlab-not-grafana"}, "img"),
+        ContainerRecord("c2", "p-prometheus", "running", {"monlab.service": "prometheus", LABEL_GRAFANA_RULES: "monlab-b-2,monlab-c-3"}, "img"),
+        ContainerRecord("c3", "p-app", "running", {"monlab.service": "app"}, "img"),
     ]
-    assert provisioned_rule_uids(records) == ("monlab-a-1", "monlab-b-2")
+    assert provisioned_rule_uids(records) == ("monlab-a-1", "monlab-b-2", "monlab-c-3")
     assert provisioned_rule_uids([]) == ()

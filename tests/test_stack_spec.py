@@ -94,6 +94,7 @@ def test_each_mode_keeps_its_prometheus_data_in_its_own_volume(offline, volume):
 def test_grafana_carries_every_rule_uid_it_was_given():
     spec = spec_for(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-a-1", "monlab-b-2")))
     assert spec.service("grafana").create.labels[LABEL_GRAFANA_RULES] == "monlab-a-1,monlab-b-2"
+    assert spec.service("prometheus").create.labels[LABEL_GRAFANA_RULES] == "monlab-a-1,monlab-b-2", "outlives an offline spell"
 
 
 def test_offline_stack_has_no_grafana():
@@ -112,7 +113,7 @@ def test_hash_is_stable_for_the_same_inputs():
     (dict(images={**IMAGES, "app": ImageChoice("monlab/p-app:latest", "sha256:app2")}), {"app"}),
     (dict(project=Project("p", port_offset=1)), {"app", "prometheus", "grafana"}),
     (dict(options=StackOptions(grafana_password="other")), {"grafana"}),
-    (dict(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-gone-1",))), {"grafana"}),
+    (dict(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-gone-1",))), {"prometheus", "grafana"}),
 ])
 def test_hash_changes_exactly_where_the_input_changed(change, changed):
     before, after = spec_for().hashes, spec_for(**change).hashes

@@ -16,7 +16,9 @@ LABEL_BIND = "monlab.bind"
 LABEL_PORT_OFFSET = "monlab.port-offset"
 LABEL_GRAFANA_PASSWORD = "monlab.grafana-password"  # on the Grafana data volume: Grafana keeps its first password
 LABEL_APP_BASE = "monlab.app-base"  # on the app: the base it was built on, so a lab's redeploy uses the same
-LABEL_GRAFANA_RULES = "monlab.grafana-rules"  # on Grafana: every rule uid ever provisioned, so dropped ones get deleted
+# On Grafana and Prometheus: every Grafana rule uid ever provisioned, so dropped ones get deleted. Prometheus
+# carries it too (its rule files change with the catalog anyway), so it outlives an offline spell.
+LABEL_GRAFANA_RULES = "monlab.grafana-rules"
 
 PROMETHEUS_ROOT = "/etc/prometheus"
 GRAFANA_ROOT = "/etc/grafana"
@@ -82,6 +84,7 @@ def desired_stack(
     """`rendered` as render_stack returns it; `images` per service (app, prometheus, grafana)."""
     prometheus_data = project.volume(PROMETHEUS_DATA[options.mode])
     base = images.get("app-base")
+    rule_uids = {LABEL_GRAFANA_RULES: ",".join(options.grafana_rule_uids)}
     services = [
         _service(project, options, "app", images["app"], labels={LABEL_APP_BASE: base.ref} if base else None),
         _service(
@@ -95,6 +98,7 @@ def desired_stack(
             ],
             volumes={prometheus_data: "/prometheus"},
             files=_rooted(PROMETHEUS_ROOT, rendered["prometheus"]),
+            labels=rule_uids,
         ),
     ]
     volumes = {prometheus_data: {**project.labels("prometheus"), LABEL_MODE: options.mode}}
@@ -104,7 +108,7 @@ def desired_stack(
             environment=grafana_environment(options.grafana_password, f"{project.host_url('grafana')}/"),
             volumes={project.volume(GRAFANA_DATA): "/var/lib/grafana"},
             files=_rooted(GRAFANA_ROOT, rendered["grafana"]),
-            labels={LABEL_GRAFANA_RULES: ",".join(options.grafana_rule_uids)},
+            labels=rule_uids,
         ))
         volumes[project.volume(GRAFANA_DATA)] = grafana_volume_labels(project, options.grafana_password)
     return StackSpec(project, project.network, volumes, tuple(services))

@@ -12,7 +12,7 @@ from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
 from monlab.image_refs import ImageRefs, resolve
-from monlab.project import LABEL_SERVICE, SERVICES, Project
+from monlab.project import SERVICES, Project
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
@@ -128,12 +128,8 @@ def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageCho
 
 
 def provisioned_rule_uids(records: list[ContainerRecord]) -> tuple[str, ...]:
-    """Every Grafana rule uid this project's Grafana was ever given, from its container's label."""
-    uids = {
-        uid
-        for record in records if record.labels.get(LABEL_SERVICE) == "grafana"
-        for uid in record.labels.get(LABEL_GRAFANA_RULES, "").split(",") if uid
-    }
+    """Every Grafana rule uid this project's Grafana was ever given, from its containers' labels."""
+    uids = {uid for record in records for uid in record.labels.get(LABEL_GRAFANA_RULES, "").split(",") if uid}
     return tuple(sorted(uids))
 
 
