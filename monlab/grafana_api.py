@@ -51,6 +51,7 @@ class GrafanaAPI(JsonService):
             )
         super().check_status(response, path)
 
+
     def health(self) -> Health:
         """GET /api/health, which needs no login; its `database` is "ok" once migrations are done."""
         body = self.get_json("/api/health")
@@ -61,6 +62,28 @@ class GrafanaAPI(JsonService):
             return self.health().ok
         except ServiceError:
             return False
+
+    def datasource_health(self, uid: str) -> tuple[bool, str]:
+        """GET /api/datasources/uid/UID/health (admin): Grafana queries the datasource itself."""
+        response = self.get(f"/api/datasources/uid/{uid}/health")
+        if response.status_code == 404:
+            return False, f"no datasource with uid {uid}"
+        if response.status_code in (401, 403):  # a refused login raises; 400/500 is the datasource's verdict
+            self.check_status(response, f"/api/datasources/uid/{uid}/health")
+        body = _json_or_empty(response)
+        ok = response.status_code == 200 and str(body.get("status", "")).upper() == "OK"
+        return ok, str(body.get("message", "")) or f"status {response.status_code}"
+
+    def has_dashboard(self, uid: str) -> bool:
+        response = self.get(f"/api/dashboards/uid/{uid}")
+        if response.status_code == 404:
+            return False
+        self.check_status(response, f"/api/dashboards/uid/{uid}")
+        return True
+
+    def provisioned_rule_uids(self) -> set[str]:
+        """Uids of every alert rule Grafana has, via the provisioning API (admin)."""
+        return {str(rule.get("uid", "")) for rule in self.get_json("/api/v1/provisioning/alert-rules")}
 
     def dashboards(self) -> list[Dashboard]:
         hits = self.get_json("/api/search", type="dash-db")
@@ -79,3 +102,11 @@ class GrafanaAPI(JsonService):
             for group in body["data"]["groups"]
             for rule in group.get("rules", [])
         }
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
