@@ -10,7 +10,6 @@ volume carries this module's own `monlab.project` label and is removed by it.
 from __future__ import annotations
 
 import io
-import json
 import tarfile
 import time
 import uuid
@@ -20,12 +19,12 @@ import pytest
 import yaml
 
 from conftest import free_port
-from monlab.catalog import load_catalog
 from monlab.docker_runtime import connect
 from monlab.render import RenderContext, render_stack
 from monlab.render.grafana_provisioning import ALERTS_FILE
 from monlab.waiting import Outcome, poll
-from standins import LABEL, STANDINS, build, remove
+from standin_fixtures import standin_images  # noqa: F401 (a fixture)
+from standins import LABEL, STANDINS
 from test_stack_e2e import remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -33,18 +32,6 @@ pytestmark = pytest.mark.docker
 PROJECT = f"monlabtest-standins-{uuid.uuid4().hex[:8]}"
 PASSWORD = "standin-test-pw"
 LABELS = {"monlab.project": PROJECT}
-
-
-@pytest.fixture(scope="session")
-def standin_images(docker_client):
-    """Build the stand-ins that are missing; remove afterwards only those this session built."""
-    runtime = connect()
-    for base in ("monlab/app-base:bookworm", "monlab/prometheus:bookworm"):
-        if not docker_client.images.list(name=base):
-            pytest.skip(f"{base} is missing (run `monlab images bootstrap`)")
-    built = build(runtime, say=lambda _line: None)
-    yield {s.key: s.ref for s in STANDINS}
-    remove(runtime, refs=built, say=lambda _line: None)
 
 
 @pytest.fixture(scope="module")

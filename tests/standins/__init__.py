@@ -12,12 +12,13 @@ Each is tagged EXACTLY as monlab's pinned online reference (monlab.project.ONLIN
   loads Grafana's provisioning files as Grafana 12.4's provisioning code does and serves the part
   of Grafana's HTTP API monlab uses; every behaviour cites the Grafana source it mirrors.
 
-`python -m tests.standins build` builds the missing ones (`--force`: all), `remove` deletes only
+`python -m tests.standins build` builds the missing or outdated ones (`--force`: all), `remove` deletes only
 images carrying the label AND tagged as those references.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from monlab.docker_runtime import DockerRuntime
 from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES
 
 LABEL = "monlab.standin"
+DIGEST_LABEL = "monlab.standin.digest"  # rebuilt when the recipe or the base changes
 HERE = Path(__file__).resolve().parent
 Say = Callable[[str], None]
 
@@ -136,16 +138,13 @@ def is_standin(runtime: DockerRuntime, ref: str) -> bool:
 
 
 def build(runtime: DockerRuntime, force: bool = False, say: Say = print) -> list[str]:
-    """Build the stand-ins whose tag is missing (all with `force`); returns the refs built.
-    A tag held by an image that is not a stand-in (a real pulled image) is left alone."""
+    """Build the stand-ins that are missing or whose recipe changed (all with `force`); returns the
+    refs built. A tag held by an image that is not a stand-in (a real pulled image) is left alone."""
     built = []
     for standin in STANDINS:
         present = runtime.image_id(standin.ref) is not None
         if present and not is_standin(runtime, standin.ref):
             say(f"{standin.ref} is a real image here, not a stand-in: left as it is")
-            continue
-        if present and not force:
-            say(f"{standin.ref} stand-in exists (use --force to rebuild)")
             continue
         if runtime.image_id(standin.base) is None:
             raise SystemExit(f"{standin.base} is missing: run `monlab images bootstrap` first")
@@ -153,12 +152,35 @@ def build(runtime: DockerRuntime, force: bool = False, say: Say = print) -> list
             context = Path(tmp)
             (context / "Dockerfile").write_text(standin.dockerfile.format(ref=standin.ref, base=standin.base))
             standin.context(context)
+            digest = _digest(context, runtime.image_id(standin.base) or "")
+            if present and not force and runtime.image_labels(standin.ref).get(DIGEST_LABEL) == digest:
+                say(f"{standin.ref} stand-in is up to date (use --force to rebuild)")
+                continue
             say(f"Building {standin.ref} stand-in ({standin.really}) from {standin.base}")
             # monlab.image=offline is inherited from the base; a stand-in is not an offline image.
-            labels = {LABEL: standin.really, "monlab.image": "standin"}
-            runtime.build_image(context, standin.ref, {}, labels, lambda chunk: None)
+            labels = {LABEL: standin.really, DIGEST_LABEL: digest, "monlab.image": "standin"}
+            old = runtime.image_id(standin.ref)
+            new = runtime.build_image(context, standin.ref, {}, labels, lambda chunk: None)
+            if old and old != new:
+                _drop_if_unused(runtime, old)
         built.append(standin.ref)
     return built
+
+
+def _drop_if_unused(runtime: DockerRuntime, image_id: str) -> None:
+    """The replaced stand-in, now untagged; kept if a container still uses it (no force)."""
+    try:
+        runtime.client.api.remove_image(image_id)
+    except Exception:  # in use by someone's container, or already gone: leave it
+        pass
+
+
+def _digest(context: Path, base_id: str) -> str:
+    """What the image is made of: its base image and every file of its build context."""
+    sha = hashlib.sha256(base_id.encode())
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        sha.update(str(path.relative_to(context)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()[:16]
 
 
 def remove(runtime: DockerRuntime, refs: list[str] | None = None, say: Say = print) -> list[str]:
