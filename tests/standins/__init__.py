@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from monlab.docker_runtime import DockerRuntime
+from monlab.errors import ImageUnavailable
 from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES
 
 LABEL = "monlab.standin"
@@ -147,7 +148,8 @@ def build(runtime: DockerRuntime, force: bool = False, say: Say = print) -> list
             say(f"{standin.ref} is a real image here, not a stand-in: left as it is")
             continue
         if runtime.image_id(standin.base) is None:
-            raise SystemExit(f"{standin.base} is missing: run `monlab images bootstrap` first")
+            raise ImageUnavailable(f"{standin.base} is missing, so the {standin.ref} stand-in cannot be built",
+                                   "Run `monlab images bootstrap` first.")
         with tempfile.TemporaryDirectory(prefix="monlab-standin-") as tmp:
             context = Path(tmp)
             (context / "Dockerfile").write_text(standin.dockerfile.format(ref=standin.ref, base=standin.base))

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             remove(runtime)
     except MonlabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.message}" + (f" {exc.hint}" if exc.hint else ""), file=sys.stderr)
         return 3
     return 0
 
