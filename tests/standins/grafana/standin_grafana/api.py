@@ -7,7 +7,8 @@ CheckDatasourceHealthWithUID), /api/v1/provisioning/alert-rules (ngalert/api/api
 /api/prometheus/grafana/api/v1/rules (ngalert/api/prometheus/api_prometheus.go).
 Auth: basic auth of the admin user, or anonymous with GF_AUTH_ANONYMOUS_ORG_ROLE when
 GF_AUTH_ANONYMOUS_ENABLED=true; reading dashboards, search, rule state and datasource health is a
-Viewer's right, the provisioning API and datasource settings need Admin.
+Viewer's right, the provisioning API and datasource settings need Admin. (Grafana decides by RBAC
+permissions such as alert.provisioning:read; the role levels here are the stand-in's simplification.)
 """
 
 from __future__ import annotations
