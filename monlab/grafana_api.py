@@ -29,6 +29,14 @@ class Dashboard:
     folder: str
 
 
+@dataclass(frozen=True)
+class RuleStatus:
+    name: str
+    state: str  # "inactive", "pending", "firing"
+    health: str  # "ok", "nodata", "error"
+    last_error: str
+
+
 class GrafanaAPI(JsonService):
     name = "Grafana"
     unreachable_hint = "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start."
@@ -92,16 +100,20 @@ class GrafanaAPI(JsonService):
             for h in hits
         ]
 
-    def alert_rule_states(self) -> dict[str, str]:
-        """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
+    def alert_rules(self) -> list[RuleStatus]:
+        """Grafana-managed rules as its Prometheus-style rules API reports them."""
         body = self.get_json("/api/prometheus/grafana/api/v1/rules")
         if body.get("status") != "success":
             raise ServiceError(f"Grafana did not list its alert rules: {body.get('error', 'unknown error')}")
-        return {
-            rule["name"]: rule.get("state", "unknown")
+        return [
+            RuleStatus(rule["name"], rule.get("state", "unknown"), rule.get("health", ""), rule.get("lastError", ""))
             for group in body["data"]["groups"]
             for rule in group.get("rules", [])
-        }
+        ]
+
+    def alert_rule_states(self) -> dict[str, str]:
+        """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
+        return {rule.name: rule.state for rule in self.alert_rules()}
 
 
 def _json_or_empty(response: httpx.Response) -> dict[str, Any]:

@@ -71,7 +71,7 @@ class FakeGrafana(BaseHTTPRequestHandler):
         if url.path == "/api/search" and parse_qs(url.query).get("type") == ["dash-db"]:
             return self._send(200, json.dumps(SEARCH).encode())
         if url.path == "/api/prometheus/grafana/api/v1/rules":
-            return self._send(200, json.dumps(RULES).encode())
+            return self._send(200, json.dumps(self.server.rules).encode())  # type: ignore[attr-defined]
         provisioned = self.server.provisioned  # type: ignore[attr-defined]
         if url.path == "/api/datasources/uid/monlab-prometheus/health" and "datasource" in provisioned:
             status, body = provisioned["datasource"]
@@ -88,6 +88,7 @@ def grafana_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGrafana)
     server.health_body = json.dumps(HEALTH).encode()
     server.provisioned = {}  # what file provisioning has loaded so far; tests fill it in
+    server.rules = RULES
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", server
@@ -187,3 +188,17 @@ def test_provisioning_probe_reports_a_refused_login_as_missing(grafana_url):
         probe = ProvisioningProbe(api, GrafanaExpected("x", "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
         assert probe() is False
     assert "refused the login" in probe.missing
+
+
+def test_provisioning_probe_calls_a_rule_grafana_cannot_evaluate_broken(grafana_url):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
+    failing = {"state": "inactive", "name": "AppDown", "health": "error", "type": "alerting",
+               "lastError": "failed to build query 'A': data source not found"}
+    server.rules = {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [failing]}]}}
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        probe = ProvisioningProbe(api, GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
+        probe()
+    assert probe.broken == "alert rule 'AppDown' fails to evaluate (failed to build query 'A': data source not found)"

@@ -29,6 +29,7 @@ class ReadinessCheck:
     probe: Callable[[], bool]
     timeout: float
     missing: Callable[[], str] | None = None  # what the last probe still lacked, for the timeout message
+    broken: Callable[[], str] | None = None  # a fault waiting will not mend: stop at once, naming it
 
 
 def wait_ready(
@@ -43,7 +44,11 @@ def wait_ready(
 
         def probe(check: ReadinessCheck = check) -> Outcome[None]:
             _raise_if_exited(runtime, containers)
-            return Outcome(_safely(check.probe))
+            done = _safely(check.probe)
+            fault = check.broken() if check.broken else ""
+            if fault:
+                raise unhealthy(f"{check.service} is broken: {fault}", runtime, check.service, containers.get(check.service))
+            return Outcome(done)
 
         if not poll(probe, check.timeout, interval, clock).done:
             lacking = f"; still missing: {check.missing()}" if check.missing and check.missing() else ""
@@ -79,18 +84,21 @@ def default_checks(urls: dict[str, str], grafana: GrafanaExpected | None) -> lis
         checks += [
             ReadinessCheck("grafana", "Grafana /api/health", api.is_healthy, 180),
             ReadinessCheck("grafana", "Grafana's provisioning: datasource, dashboard, alert rules", provisioned, 120,
-                           missing=lambda: provisioned.missing),
+                           missing=lambda: provisioned.missing, broken=lambda: provisioned.broken),
         ]
     return checks
 
 
 class ProvisioningProbe:
     """True once the datasource answers Grafana's health check, the dashboard exists by uid and every
-    expected alert rule is loaded; `missing` names what the last look lacked."""
+    expected alert rule is loaded; `missing` names what the last look lacked, `broken` a rule Grafana
+    already failed to evaluate (it provisions a rule whose datasource uid names nothing, and reports
+    the error only when evaluating it: pkg/services/ngalert/eval)."""
 
     def __init__(self, api, expected: GrafanaExpected) -> None:
         self.api, self.expected = api, expected
         self.missing = "not looked at yet"
+        self.broken = ""
 
     def __call__(self) -> bool:
         try:
@@ -109,6 +117,8 @@ class ProvisioningProbe:
         absent = sorted(expected.rule_uids - self.api.provisioned_rule_uids())
         if absent:
             lacking.append(f"{len(absent)} alert rule(s) {', '.join(absent)}")
+        failing = [rule for rule in self.api.alert_rules() if rule.health == "error"]
+        self.broken = "; ".join(f"alert rule {rule.name!r} fails to evaluate ({rule.last_error})" for rule in failing)
         return lacking
 
 

@@ -113,7 +113,7 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
 
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
-    from monlab.render import RenderContext, render_stack
+    from monlab.render import RenderContext, render_stack, require_sound_grafana
 
     project = request.project
     provisioned = provisioned_rule_uids(records)
@@ -121,6 +121,8 @@ def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageCho
         RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
         catalog,
     )
+    if not request.offline:
+        require_sound_grafana(rendered["grafana"])
     password = "" if request.offline else grafana_password(runtime, project)
     rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
     options = StackOptions(offline=request.offline, grafana_password=password, grafana_rule_uids=rule_uids)
