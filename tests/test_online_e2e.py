@@ -109,3 +109,41 @@ def test_up_with_a_rules_file_grafana_rejects_exits_3_naming_it(docker_client, s
     finally:
         remove_labelled(docker_client, project)
 
+
+
+# Grafana loads a rule whose datasource uid names nothing and fails it only when evaluating
+# (ngalert/eval/eval.go); monlab refuses such files before starting, so this test switches that
+# check off and makes the renderer write one, to see `up` notice Grafana's evaluation error.
+UNKNOWN_DATASOURCE_RENDERER = """
+import sys
+import monlab.render
+import monlab.render.grafana_provisioning as provisioning
+
+real = provisioning.alert_rules
+
+def broken(ctx, catalog):
+    rules = real(ctx, catalog)
+    rules["groups"][0]["rules"][0]["data"][0]["datasourceUid"] = "no-such-datasource"
+    return rules
+
+provisioning.alert_rules = broken
+monlab.render.require_sound_grafana = lambda files: None
+from monlab.cli import main
+sys.argv = ["monlab", *sys.argv[1:]]
+main()
+"""
+
+
+def test_up_stops_when_grafana_cannot_evaluate_a_rule(docker_client, standin_images):
+    project = f"monlabtest-online-nods-{uuid.uuid4().hex[:8]}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", UNKNOWN_DATASOURCE_RENDERER, "up", "--project", project,
+             "--port-offset", str(free_offset())],
+            capture_output=True, text=True, timeout=600,
+        )
+        said = " ".join(result.stderr.split())
+        assert result.returncode == 3, said[-3000:]
+        assert "data source not found" in said and "Traceback" not in said, said[-3000:]
+    finally:
+        remove_labelled(docker_client, project)
