@@ -86,7 +86,8 @@ ENV GF_PATHS_CONFIG=/etc/grafana/grafana.ini \\
     PYTHONUNBUFFERED=1
 WORKDIR /usr/share/grafana
 COPY standin /usr/share/grafana/standin
-RUN useradd --system --uid 472 --gid 0 --home-dir /usr/share/grafana --no-create-home grafana \\
+# The offline base has no useradd (no passwd package): the account is one line, as adduser would write it.
+RUN echo 'grafana:x:472:0::/usr/share/grafana:/usr/sbin/nologin' >> /etc/passwd \\
     && mkdir -p /etc/grafana/provisioning/datasources /etc/grafana/provisioning/dashboards \\
        /etc/grafana/provisioning/notifiers /etc/grafana/provisioning/plugins \\
        /etc/grafana/provisioning/access-control /etc/grafana/provisioning/alerting \\
