@@ -82,7 +82,7 @@ def obtain_images(
     runtime: DockerRuntime, offline: bool, keys: list[str], reporter: UpReporter
 ) -> dict[str, ImageChoice]:
     """Local images (offline: only the bootstrapped ones) or pulled ones, by key of ONLINE_IMAGES."""
-    table = OFFLINE_IMAGES if offline else ONLINE_IMAGES
+    table = image_refs(offline)
     chosen = {}
     for key in keys:
         ref = table[key]
@@ -97,6 +97,11 @@ def obtain_images(
     return chosen
 
 
+def image_refs(offline: bool) -> dict[str, str]:
+    """The image reference per key (app-base, prometheus, grafana) that `up` uses in this mode."""
+    return OFFLINE_IMAGES if offline else ONLINE_IMAGES
+
+
 def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, base: str, reporter: UpReporter) -> ImageChoice:
     from monlab.resources import app_source_dir
 
@@ -109,12 +114,16 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
 
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice]) -> StackSpec:
+    password = "" if request.offline else grafana_password(runtime, request.project)
+    return stack_spec(request.project, request.offline, images, password)
+
+
+def stack_spec(project: Project, offline: bool, images: dict[str, ImageChoice], password: str) -> StackSpec:
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
     from monlab.render import RenderContext, render_stack
 
-    project = request.project
     rendered = render_stack(RenderContext(project=project.name, grafana_url=project.host_url("grafana")))
-    password = "" if request.offline else grafana_password(runtime, project)
-    return desired_stack(project, rendered, images, StackOptions(offline=request.offline, grafana_password=password))
+    return desired_stack(project, rendered, images, StackOptions(offline=offline, grafana_password=password))
 
 
 def grafana_password(runtime: DockerRuntime, project: Project) -> str:
