@@ -24,8 +24,8 @@ def export_compose(out_dir: Path, project: Project, offline: bool) -> list[Path]
 def export_kubernetes(out_dir: Path, students: int, prefix: str, app_image: str | None) -> list[Path]:
     namespaces = [f"{prefix}{i}" for i in range(1, students + 1)]
     passwords = {ns: new_password() for ns in namespaces}
-    specs = [export_spec(Project(ns), False, passwords[ns], app_image) for ns in namespaces]
-    image = app_image or specs[0].service("app").create.image
+    image = app_image or Project().app_image  # what a plain `monlab up` builds, to be pushed to a registry
+    specs = [export_spec(Project(ns), False, passwords[ns], image) for ns in namespaces]
     return write_export(out_dir, kubernetes.class_export(specs, passwords, image))
 
 
