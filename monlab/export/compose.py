@@ -66,7 +66,7 @@ def compose_text(spec: StackSpec, build: AppBuild, secrets: dict[str, str]) -> s
         f"# work on it with --project {project}. Config files are mounted read-only from the directories",
         "# next to this file; after editing one, `docker-compose restart <service>`.",
         "# Start:  docker-compose -f compose.yaml up -d --build   (or: docker compose ... )",
-        f"# Remove: monlab teardown --project {project}   (or: docker-compose down -v --rmi local)",
+        f"# Remove: monlab teardown --project {project}   (or: docker-compose down -v, which keeps the app image)",
     ]
     if secrets:
         header.append(f"# The Grafana admin password is {PASSWORD_VARIABLE} in {ENV_FILE}, never in this file.")
