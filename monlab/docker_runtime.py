@@ -21,6 +21,7 @@ from docker.types import Mount
 import requests.exceptions
 
 from monlab.errors import DockerUnavailable, ImageUnavailable, MonlabError, PortInUse
+from monlab.pull_errors import pull_error
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -284,14 +285,20 @@ class DockerRuntime:
         return image_id or self.image_id(tag) or ""
 
     def pull(self, ref: str, progress: Progress) -> None:
+        """Pull `ref`; a failure says which kind it is (no registry, no such tag, rate limit, login)."""
         repository, tag = split_ref(ref)
         try:
             for chunk in self.client.api.pull(repository, tag=tag, stream=True, decode=True):
                 if "error" in chunk:
-                    raise ImageUnavailable(f"Cannot pull {ref}: {chunk['error']}", _PULL_HINT)
+                    raise pull_error(ref, str(chunk["error"]))
                 progress(chunk)
+        except docker.errors.APIError as exc:
+            raise pull_error(ref, str(exc.explanation or exc)) from exc
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-            raise ImageUnavailable(f"Cannot pull {ref} ({_short(exc)})", _PULL_HINT) from exc
+            raise DockerUnavailable(
+                f"Lost the Docker engine at {self.address} while pulling {ref} ({_short(exc)})",
+                "Check that Docker is running.",
+            ) from exc
 
     def remove_image(self, ref: str) -> None:
         with self._engine(f"removing image {ref[:19]}"):
@@ -318,7 +325,6 @@ class DockerRuntime:
         return [tag for image in loaded for tag in image.tags]
 
 
-_PULL_HINT = "Without registry access run `monlab images bootstrap`, then `monlab up --offline`."
 
 
 def split_ref(ref: str) -> tuple[str, str]:

@@ -5,6 +5,21 @@ import typer
 
 PROJECT = typer.Option("monlab", "--project", "-p", help="Project name: prefix of every container, network and volume.")
 JSON = typer.Option(False, "--json", help="Print JSON on stdout instead of tables.")
+IMAGE = typer.Option(
+    [], "--image", metavar="KEY=REF",
+    help="Use another image for app-base, prometheus or grafana (a classroom mirror, a newer tag); "
+         "also MONLAB_IMAGE_<KEY>=REF. Repeatable.",
+)
+
+
+def image_refs(options: list[str]):
+    """The image references after overrides; a bad override is a usage error (exit 2)."""
+    from monlab.image_refs import BadImageOverride, resolve
+
+    try:
+        return resolve(options)
+    except BadImageOverride as error:
+        raise typer.BadParameter(str(error), param_hint="--image / MONLAB_IMAGE_<KEY>") from None
 
 
 def up(
@@ -13,6 +28,7 @@ def up(
     bind: str = typer.Option("127.0.0.1", "--bind", help="Host address the ports are published on."),
     port_offset: int = typer.Option(0, "--port-offset", help="Added to the host ports 5000/9090/3000."),
     app: Optional[Path] = typer.Option(None, "--app", help="Build the app from this directory instead of the lecture's app."),
+    image: list[str] = IMAGE,
     json_out: bool = JSON,
 ) -> None:
     """Build the app, render config, start app, Prometheus and Grafana; return once ready."""
@@ -22,7 +38,7 @@ def up(
     from monlab.stack.status import StatusReport, as_json
     from monlab.stack.up import UpRequest, bring_up
 
-    request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app)
+    request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app, images=image_refs(image))
     reporter = console.RichReporter()
     try:
         result = bring_up(connect(), request, reporter)

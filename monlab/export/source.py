@@ -30,7 +30,7 @@ class ConfigMount:
 
 def export_spec(project: Project, offline: bool, password: str, app_image: str | None = None) -> StackSpec:
     """The spec `monlab up` would converge to for this project and mode, with images not yet present."""
-    from monlab.stack.up import image_refs, stack_spec
+    from monlab.stack.up import stack_spec
 
     refs = image_refs(offline)
     images = {
@@ -41,9 +41,14 @@ def export_spec(project: Project, offline: bool, password: str, app_image: str |
     return stack_spec(project, offline, images, password)
 
 
-def app_base_image(offline: bool) -> str:
-    from monlab.stack.up import image_refs
+def image_refs(offline: bool) -> dict[str, str]:
+    """The references `up` would use in this mode: the pins with the user's MONLAB_IMAGE_* overrides."""
+    from monlab.image_refs import resolve
 
+    return resolve().for_mode(offline)
+
+
+def app_base_image(offline: bool) -> str:
     return image_refs(offline)["app-base"]
 
 
