@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from conftest import require
+from standin_fixtures import standin_images  # noqa: F401  (fixture)
 from monlab.export.compose import ENV_FILE, PASSWORD_VARIABLE, AppBuild, compose_export
 from monlab.export.source import export_spec
 from monlab.export.write import write_export
@@ -256,3 +257,38 @@ def _safe_up(api: PrometheusAPI) -> float | None:
         return api.query_value('up{job="flask-app"}')
     except Exception:  # not ready yet
         return None
+
+
+@pytest.mark.docker
+def test_online_compose_stack_on_the_stand_ins_shares_its_grafana_password_with_monlab(
+        docker_compose, docker_client, standin_images, tmp_path):  # noqa: F811
+    """Online: the Grafana *stand-in* (tests/standins; real Grafana cannot run here) reads the
+    password Compose takes from .env, `monlab status` shows that same login from the volume label,
+    and a section with a Grafana check passes by URL with the credentials in --grafana."""
+    from test_stack_e2e import free_offset
+
+    project, offset = f"monlabtest-composeon-{uuid.uuid4().hex[:8]}", free_offset()
+    out = tmp_path / "stack"
+    try:
+        assert monlab("export", "compose", str(out), "-p", project, "--port-offset", str(offset)).returncode == 0
+        password = (out / ENV_FILE).read_text().split(f"{PASSWORD_VARIABLE}=")[1].strip()
+        up = subprocess.run([docker_compose, "-f", str(out / "compose.yaml"), "up", "-d", "--build"],
+                            capture_output=True, text=True, timeout=600)
+        assert up.returncode == 0, up.stderr[-3000:]
+        urls = {s: f"http://127.0.0.1:{base + offset}" for s, base in (("app", 5000), ("prometheus", 9090), ("grafana", 3000))}
+        with PrometheusAPI(urls["prometheus"]) as api:
+            assert poll(lambda: Outcome(_safe_up(api) == 1.0), timeout=90, interval=1).done, "never scraped"
+
+        report = json.loads(monlab("status", "--project", project, "--json").stdout)
+        assert report["offline"] is False and report["grafana"] == {"url": urls["grafana"], "user": "admin", "password": password}
+
+        grafana = urls["grafana"].replace("http://", f"http://admin:{password}@")
+        done = monlab("lab", "capacity", "--json", "--prometheus", urls["prometheus"], "--app", urls["app"], "--grafana", grafana)
+        checks = {c["name"]: c["passed"] for lab in json.loads(done.stdout)["labs"] for c in lab["checks"]}
+        assert done.returncode == 0, checks
+        assert checks["HighRequestRate is firing in Grafana"] is True  # not skipped: the login worked
+
+        assert monlab("teardown", "--project", project).returncode == 0
+        assert labelled(docker_client, project) == []
+    finally:
+        remove_labelled(docker_client, project)
