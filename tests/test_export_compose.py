@@ -14,7 +14,6 @@ import stat
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
