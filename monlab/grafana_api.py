@@ -35,6 +35,11 @@ class RuleStatus:
     state: str  # "inactive", "pending", "firing"
     health: str  # "ok", "nodata", "error"
     last_error: str
+    last_evaluation: str = ""  # when Grafana last evaluated it (RFC 3339; year 1 before the first time)
+
+    @property
+    def evaluated_fine(self) -> bool:
+        return self.health in ("ok", "nodata") and bool(self.last_evaluation) and not self.last_evaluation.startswith("0001-")
 
 
 class GrafanaAPI(JsonService):
@@ -106,7 +111,8 @@ class GrafanaAPI(JsonService):
         if body.get("status") != "success":
             raise ServiceError(f"Grafana did not list its alert rules: {body.get('error', 'unknown error')}")
         return [
-            RuleStatus(rule["name"], rule.get("state", "unknown"), rule.get("health", ""), rule.get("lastError", ""))
+            RuleStatus(rule["name"], rule.get("state", "unknown"), rule.get("health", ""), rule.get("lastError", ""),
+                       rule.get("lastEvaluation", ""))
             for group in body["data"]["groups"]
             for rule in group.get("rules", [])
         ]

@@ -35,9 +35,11 @@ RULES = {
             {"name": "monlab-lecture", "file": "monlab", "folderUid": "af1", "interval": 10,
              "rules": [
                  {"state": "firing", "name": "AppDown", "query": "[...]", "health": "ok", "type": "alerting",
-                  "labels": {"severity": "critical"}, "alerts": [{"state": "Alerting"}]},
-                 {"state": "inactive", "name": "HighLatency", "query": "[...]", "health": "ok", "type": "alerting"},
-                 {"state": "pending", "name": "HighRequestRate", "query": "[...]", "health": "ok", "type": "alerting"},
+                  "labels": {"severity": "critical"}, "alerts": [{"state": "Alerting"}], "lastEvaluation": "2026-11-25T07:00:00Z"},
+                 {"state": "inactive", "name": "HighLatency", "query": "[...]", "health": "nodata", "type": "alerting",
+                  "lastEvaluation": "2026-11-25T07:00:00Z"},
+                 {"state": "pending", "name": "HighRequestRate", "query": "[...]", "health": "ok", "type": "alerting",
+                  "lastEvaluation": "2026-11-25T07:00:00Z"},
              ]},
         ],
         "totals": {"firing": 1, "inactive": 1, "pending": 1},
@@ -190,15 +192,42 @@ def test_provisioning_probe_reports_a_refused_login_as_missing(grafana_url):
     assert "refused the login" in probe.missing
 
 
-def test_provisioning_probe_calls_a_rule_grafana_cannot_evaluate_broken(grafana_url):
+def test_provisioning_probe_calls_a_rule_broken_once_two_evaluations_in_a_row_failed(grafana_url):
     from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
 
     url, server = grafana_url
     server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
-    failing = {"state": "inactive", "name": "AppDown", "health": "error", "type": "alerting",
-               "lastError": "failed to build query 'A': data source not found"}
-    server.rules = {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [failing]}]}}
+
+    def rules(health, evaluated, error="failed to build query 'A': data source not found"):
+        rule = {"state": "inactive", "name": "AppDown", "health": health, "type": "alerting",
+                "lastError": error if health == "error" else "", "lastEvaluation": evaluated}
+        return {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [rule]}]}}
+
     with GrafanaAPI(url, USER, PASSWORD) as api:
         probe = ProvisioningProbe(api, GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
-        probe()
-    assert probe.broken == "alert rule 'AppDown' fails to evaluate (failed to build query 'A': data source not found)"
+        looks = [
+            (rules("error", "T1", "connection refused"), ""),  # Prometheus still starting: not yet broken
+            (rules("error", "T1", "connection refused"), ""),  # the same evaluation seen again
+            (rules("ok", "T2"), ""),  # recovered: the count starts over
+            (rules("error", "T3"), ""),
+            (rules("error", "T4"), "alert rule 'AppDown' fails to evaluate (failed to build query 'A': data source not found)"),
+        ]
+        for body, broken in looks:
+            server.rules = body
+            probe()
+            assert probe.broken == broken
+
+
+def test_provisioning_probe_waits_for_a_first_evaluation_of_every_rule(grafana_url):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
+    fresh = {"state": "inactive", "name": "AppDown", "health": "ok", "lastEvaluation": "0001-01-01T00:00:00Z"}
+    server.rules = {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [fresh]}]}}
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        probe = ProvisioningProbe(api, GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
+        assert probe() is False
+        assert probe.missing == "a first good evaluation of AppDown"
+        server.rules = RULES
+        assert probe() is True

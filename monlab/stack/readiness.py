@@ -91,14 +91,18 @@ def default_checks(urls: dict[str, str], grafana: GrafanaExpected | None) -> lis
 
 class ProvisioningProbe:
     """True once the datasource answers Grafana's health check, the dashboard exists by uid and every
-    expected alert rule is loaded; `missing` names what the last look lacked, `broken` a rule Grafana
-    already failed to evaluate (it provisions a rule whose datasource uid names nothing, and reports
-    the error only when evaluating it: pkg/services/ngalert/eval)."""
+    expected alert rule is loaded and evaluated once without error; `missing` names what the last look lacked, `broken` a rule Grafana
+    failed to evaluate twice in a row (it provisions a rule whose datasource uid names nothing, and
+    reports the error only when evaluating it: pkg/services/ngalert/eval). One failed evaluation may
+    be a Prometheus still starting; two are not."""
+
+    FAILED_EVALUATIONS = 2
 
     def __init__(self, api, expected: GrafanaExpected) -> None:
         self.api, self.expected = api, expected
         self.missing = "not looked at yet"
         self.broken = ""
+        self._failed: dict[str, set[str]] = {}  # rule -> evaluation times that failed, since its last success
 
     def __call__(self) -> bool:
         try:
@@ -117,9 +121,25 @@ class ProvisioningProbe:
         absent = sorted(expected.rule_uids - self.api.provisioned_rule_uids())
         if absent:
             lacking.append(f"{len(absent)} alert rule(s) {', '.join(absent)}")
-        failing = [rule for rule in self.api.alert_rules() if rule.health == "error"]
-        self.broken = "; ".join(f"alert rule {rule.name!r} fails to evaluate ({rule.last_error})" for rule in failing)
+        rules = self.api.alert_rules()
+        self.broken = "; ".join(
+            f"alert rule {rule.name!r} fails to evaluate ({rule.last_error})" for rule in self._failing_again(rules))
+        unevaluated = sorted(rule.name for rule in rules if not rule.evaluated_fine)
+        if unevaluated:
+            lacking.append(f"a first good evaluation of {', '.join(unevaluated)}")
         return lacking
+
+    def _failing_again(self, rules: list) -> list:
+        failing = []
+        for rule in rules:
+            if rule.health != "error":
+                self._failed.pop(rule.name, None)
+                continue
+            seen = self._failed.setdefault(rule.name, set())
+            seen.add(rule.last_evaluation)
+            if len(seen) >= self.FAILED_EVALUATIONS:
+                failing.append(rule)
+        return failing
 
 
 def app_answers_check(app_url: str, timeout: float = 60) -> ReadinessCheck:
