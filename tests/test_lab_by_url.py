@@ -85,7 +85,8 @@ def test_an_app_url_where_nothing_answers_fails_the_lab_and_says_why():
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert report["passed"] is False
-    assert "app service is not answering" in report["labs"][0]["checks"][0]["detail"]
+    detail = report["labs"][0]["checks"][0]["detail"]
+    assert "app service is not answering" in detail and "port-forward" in detail and "monlab up" not in detail
 
 
 @pytest.mark.prometheus

@@ -13,6 +13,7 @@ from monlab.stack.readiness import app_answers
 from monlab.stackinfo import ServiceInfo, StackInfo
 
 NO_GRAFANA_NOTE = "no Grafana given (--grafana URL): its checks are skipped"
+URL_HINT = "check the URLs given and that whatever forwards them (e.g. kubectl port-forward) still runs; monlab does not manage this stack"
 NEEDS_DOCKER = "it stops or redeploys the app, which needs a stack monlab runs in Docker (`monlab up`, or the compose export on this machine)"
 
 
@@ -80,6 +81,7 @@ class UrlStack:
             grafana_user=urls.grafana_user,
             grafana_password=urls.grafana_password,
             notes=[] if urls.grafana else [NO_GRAFANA_NOTE],
+            repair_hint=URL_HINT,
         )
 
     def stop_service(self, service: str) -> None:
