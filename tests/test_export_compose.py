@@ -252,10 +252,12 @@ def test_compose_started_stack_is_scraped_labbed_and_torn_down_by_monlab(docker_
 
 
 def _safe_up(api: PrometheusAPI) -> float | None:
+    """1.0 once both of the app's scrape jobs have succeeded (each is scraped on its own schedule)."""
     try:
-        return api.query_value('up{job="flask-app"}')
+        both = api.query_value('count(up{job=~"flask-app|flask-app-uptime"} == 1)')
     except Exception:  # not ready yet
         return None
+    return 1.0 if both == 2 else None
 
 
 @pytest.mark.docker
