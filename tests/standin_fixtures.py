@@ -12,10 +12,10 @@ from standins import STANDINS, build, remove
 def standin_images(docker_client):
     """Build the stand-ins that are missing; afterwards remove only those this session built.
     Another helper's stand-ins (or real pulled images under the same tags) are left alone."""
-    for base in ("monlab/app-base:bookworm", "monlab/prometheus:bookworm"):
-        if not docker_client.images.list(name=base):
-            pytest.fail(f"{base} is missing: run `monlab images bootstrap` first", pytrace=False)
+    from monlab.images import bootstrap
+
     runtime = connect()
+    bootstrap(runtime, force=False, say=lambda _line: None)  # the stand-ins' bases; nothing when present
     built = build(runtime, say=lambda _line: None)
     yield {s.key: s.ref for s in STANDINS}
     remove(runtime, refs=built, say=lambda _line: None)

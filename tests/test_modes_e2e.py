@@ -12,22 +12,11 @@ import uuid
 import httpx
 import pytest
 
-from monlab.docker_runtime import connect
 from monlab.waiting import Outcome, poll
+from standin_fixtures import standin_images  # noqa: F401 (a fixture)
 from test_stack_e2e import free_offset, labelled, monlab, remove_labelled
 
 pytestmark = pytest.mark.docker
-
-
-@pytest.fixture(scope="module")
-def standins(docker_client):
-    from tests.standins import build, remove
-
-    monlab("images", "bootstrap")
-    runtime = connect()
-    built = build(runtime, say=lambda _line: None)
-    yield
-    remove(runtime, refs=built, say=lambda _line: None)
 
 
 def raw_samples(prometheus_url: str, start: float, end: float) -> int:
@@ -55,7 +44,7 @@ def prometheus_mount(docker_client, project: str) -> list[str]:
     return [m["Name"] for m in container.attrs["Mounts"] if m["Destination"] == "/prometheus"]
 
 
-def test_online_offline_online_keeps_each_history_apart(docker_client, standins):
+def test_online_offline_online_keeps_each_history_apart(docker_client, standin_images):
     project, offset = f"monlabtest-modes-{uuid.uuid4().hex[:8]}", free_offset()
     try:
         online = up(project, offset)

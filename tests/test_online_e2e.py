@@ -147,3 +147,49 @@ def test_up_stops_when_grafana_cannot_evaluate_a_rule(docker_client, standin_ima
         assert "data source not found" in said and "Traceback" not in said, said[-3000:]
     finally:
         remove_labelled(docker_client, project)
+
+
+# The lab files cannot lose an alert during a test, so this `up` runs with a catalog that lacks the
+# first one, as if a teacher had deleted it from labs/*.yaml.
+CATALOG_WITHOUT_FIRST_ALERT = """
+import dataclasses
+import sys
+import monlab.catalog as catalog
+import monlab.stack.up as up
+
+real = catalog.load_catalog
+
+def without_first_alert(directory=None):
+    loaded = real(directory)
+    first = loaded.alerts[0].name
+    sections = tuple(dataclasses.replace(s, alerts=tuple(a for a in s.alerts if a.name != first)) for s in loaded.sections)
+    return dataclasses.replace(loaded, sections=sections)
+
+up.load_catalog = without_first_alert
+from monlab.cli import main
+sys.argv = ["monlab", *sys.argv[1:]]
+main()
+"""
+
+
+def grafana_rule_uids(report: dict) -> set[str]:
+    grafana, password = report["services"]["grafana"]["url"], report["grafana"]["password"]
+    rules = httpx.get(f"{grafana}/api/v1/provisioning/alert-rules", auth=("admin", password), timeout=10).json()
+    return {rule["uid"] for rule in rules}
+
+
+def test_a_rule_dropped_from_the_catalog_is_deleted_from_grafana_on_the_next_up(docker_client, standin_images):
+    project, offset = f"monlabtest-online-prune-{uuid.uuid4().hex[:8]}", free_offset()
+    dropped = load_catalog().alerts[0].uid
+    args = ["up", "--project", project, "--port-offset", str(offset), "--json"]
+    try:
+        assert dropped in grafana_rule_uids(json.loads(monlab(*args).stdout))
+        without = subprocess.run([sys.executable, "-c", CATALOG_WITHOUT_FIRST_ALERT, *args],
+                                 capture_output=True, text=True, timeout=600)
+        assert without.returncode == 0, without.stderr[-3000:]
+        uids = grafana_rule_uids(json.loads(without.stdout))
+        assert dropped not in uids, "Grafana never prunes file-provisioned rules: monlab must list it under deleteRules"
+        assert uids >= {a.uid for a in load_catalog().alerts[1:]}
+        assert dropped in grafana_rule_uids(json.loads(monlab(*args).stdout)), "back in the catalog, back in Grafana"
+    finally:
+        remove_labelled(docker_client, project)
