@@ -30,6 +30,7 @@ class StackInfo:
     grafana_user: str = "admin"
     grafana_password: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "Grafana is unavailable offline"
+    repair_hint: str = ""  # what to do when it is not usable; "" means `monlab up`
 
     def url(self, service: str) -> str | None:
         info = self.services.get(service)

@@ -55,7 +55,7 @@ def run_lab(
     with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
         problem = stack_problem(info, prometheus)
         if problem:
-            check = failed("the stack is up", problem, UP_HINT)
+            check = failed("the stack is up", problem, info.repair_hint or UP_HINT)
             result.checks.append(check)
             view.check(check)
             return result

@@ -113,19 +113,30 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
 
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
+    password = "" if request.offline else grafana_password(runtime, request.project)
+    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog)
+
+
+def stack_spec(
+    project: Project,
+    offline: bool,
+    images: dict[str, ImageChoice],
+    password: str,
+    provisioned: tuple[str, ...] = (),
+    catalog: Catalog | None = None,
+) -> StackSpec:
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
     from monlab.render import RenderContext, render_stack, require_sound_grafana
 
-    project = request.project
-    provisioned = provisioned_rule_uids(records)
+    catalog = catalog or load_catalog()
     rendered = render_stack(
         RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
         catalog,
     )
-    if not request.offline:
+    if not offline:
         require_sound_grafana(rendered["grafana"])
-    password = "" if request.offline else grafana_password(runtime, project)
     rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
-    options = StackOptions(offline=request.offline, grafana_password=password, grafana_rule_uids=rule_uids)
+    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids)
     return desired_stack(project, rendered, images, options)
 
 
