@@ -61,3 +61,6 @@ def labs_copy(tmp_path) -> Path:
     target = tmp_path / "labs"
     shutil.copytree(labs_dir(), target)
     return target
+
+
+from standin_fixtures import standin_images  # noqa: E402,F401  (the stand-in images of the online path, for every test module)

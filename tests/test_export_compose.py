@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import require
-from standin_fixtures import standin_images  # noqa: F401  (fixture)
+from test_stack_e2e import remove_labelled
 from monlab.export.compose import ENV_FILE, PASSWORD_VARIABLE, AppBuild, compose_export
 from monlab.export.source import export_spec
 from monlab.export.write import write_export
@@ -194,18 +194,6 @@ def labelled(client, project: str) -> list[str]:
             + [n.name for n in client.networks.list(filters=label)]
             + [v.name for v in client.volumes.list(filters=label)]
             + [i.id for i in client.images.list(filters=label)])
-
-
-def remove_labelled(client, project: str) -> None:
-    label = {"label": f"monlab.project={project}"}
-    for container in client.containers.list(all=True, filters=label):
-        container.remove(force=True)
-    for network in client.networks.list(filters=label):
-        network.remove()
-    for volume in client.volumes.list(filters=label):
-        volume.remove(force=True)
-    for image in client.images.list(filters=label):
-        client.images.remove(image.id, force=True)
 
 
 @pytest.mark.docker

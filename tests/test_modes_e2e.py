@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from monlab.waiting import Outcome, poll
-from standin_fixtures import standin_images  # noqa: F401 (a fixture)
 from test_stack_e2e import free_offset, labelled, monlab, remove_labelled
 
 pytestmark = pytest.mark.docker

@@ -18,7 +18,6 @@ import pytest
 
 from monlab.catalog import load_catalog
 from monlab.project import ONLINE_IMAGES
-from standin_fixtures import standin_images  # noqa: F401 (a fixture)
 from test_stack_e2e import free_offset, monlab, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -78,7 +77,6 @@ def test_images_list_shows_the_pins_present_as_standins(standin_images):
 # uid. Everything else is the real path: `up` uploads it, the Grafana stand-in refuses it and stops
 # as Grafana's provisioning does, and `up` must say so with Grafana's log line.
 BROKEN_RENDERER = """
-import sys
 import monlab.render.grafana_provisioning as provisioning
 
 real = provisioning.alert_rules
@@ -89,19 +87,19 @@ def broken(ctx, catalog):
     return rules
 
 provisioning.alert_rules = broken
-from monlab.cli import main
-sys.argv = ["monlab", *sys.argv[1:]]
-main()
 """
+
+
+def monlab_patched(patch: str, *args: str) -> subprocess.CompletedProcess:
+    """`monlab ARGS` in a process where `patch` (Python source) ran first."""
+    run_cli = "\nimport sys\nfrom monlab.cli import main\nsys.argv = ['monlab', *sys.argv[1:]]\nmain()\n"
+    return subprocess.run([sys.executable, "-c", patch + run_cli, *args], capture_output=True, text=True, timeout=600)
 
 
 def test_up_with_a_rules_file_grafana_rejects_exits_3_naming_it(docker_client, standin_images):
     project = f"monlabtest-online-broken-{uuid.uuid4().hex[:8]}"
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", BROKEN_RENDERER, "up", "--project", project, "--port-offset", str(free_offset())],
-            capture_output=True, text=True, timeout=600,
-        )
+        result = monlab_patched(BROKEN_RENDERER, "up", "--project", project, "--port-offset", str(free_offset()))
         assert result.returncode == 3, result.stderr[-3000:]
         said = " ".join(result.stderr.split())
         assert "grafana" in said.lower() and "x" * 41 in said and "UID is longer than 40 symbols" in said, said[-3000:]
@@ -115,7 +113,6 @@ def test_up_with_a_rules_file_grafana_rejects_exits_3_naming_it(docker_client, s
 # (ngalert/eval/eval.go); monlab refuses such files before starting, so this test switches that
 # check off and makes the renderer write one, to see `up` notice Grafana's evaluation error.
 UNKNOWN_DATASOURCE_RENDERER = """
-import sys
 import monlab.render
 import monlab.render.grafana_provisioning as provisioning
 
@@ -128,20 +125,13 @@ def broken(ctx, catalog):
 
 provisioning.alert_rules = broken
 monlab.render.require_sound_grafana = lambda files: None
-from monlab.cli import main
-sys.argv = ["monlab", *sys.argv[1:]]
-main()
 """
 
 
 def test_up_stops_when_grafana_cannot_evaluate_a_rule(docker_client, standin_images):
     project = f"monlabtest-online-nods-{uuid.uuid4().hex[:8]}"
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", UNKNOWN_DATASOURCE_RENDERER, "up", "--project", project,
-             "--port-offset", str(free_offset())],
-            capture_output=True, text=True, timeout=600,
-        )
+        result = monlab_patched(UNKNOWN_DATASOURCE_RENDERER, "up", "--project", project, "--port-offset", str(free_offset()))
         said = " ".join(result.stderr.split())
         assert result.returncode == 3, said[-3000:]
         assert "data source not found" in said and "Traceback" not in said, said[-3000:]
@@ -153,7 +143,6 @@ def test_up_stops_when_grafana_cannot_evaluate_a_rule(docker_client, standin_ima
 # first one, as if a teacher had deleted it from labs/*.yaml.
 CATALOG_WITHOUT_FIRST_ALERT = """
 import dataclasses
-import sys
 import monlab.catalog as catalog
 import monlab.stack.up as up
 
@@ -166,9 +155,6 @@ def without_first_alert(directory=None):
     return dataclasses.replace(loaded, sections=sections)
 
 up.load_catalog = without_first_alert
-from monlab.cli import main
-sys.argv = ["monlab", *sys.argv[1:]]
-main()
 """
 
 
@@ -184,8 +170,7 @@ def test_a_rule_dropped_from_the_catalog_is_deleted_from_grafana_on_the_next_up(
     args = ["up", "--project", project, "--port-offset", str(offset), "--json"]
     try:
         assert dropped in grafana_rule_uids(json.loads(monlab(*args).stdout))
-        without = subprocess.run([sys.executable, "-c", CATALOG_WITHOUT_FIRST_ALERT, *args],
-                                 capture_output=True, text=True, timeout=600)
+        without = monlab_patched(CATALOG_WITHOUT_FIRST_ALERT, *args)
         assert without.returncode == 0, without.stderr[-3000:]
         uids = grafana_rule_uids(json.loads(without.stdout))
         assert dropped not in uids, "Grafana never prunes file-provisioned rules: monlab must list it under deleteRules"

@@ -23,7 +23,6 @@ from monlab.docker_runtime import connect
 from monlab.render import RenderContext, render_stack
 from monlab.render.grafana_provisioning import ALERTS_FILE
 from monlab.waiting import Outcome, poll
-from standin_fixtures import standin_images  # noqa: F401 (a fixture)
 from standins import LABEL, STANDINS
 from test_stack_e2e import remove_labelled
 
