@@ -24,6 +24,7 @@ def image_refs(options: list[str]):
 
 def up(
     offline: bool = typer.Option(False, "--offline", help="Use only the images from `monlab images bootstrap`; never pull. No Grafana."),
+    online: bool = typer.Option(False, "--online", help="Pull the online images even where no registry seems reachable (no fallback to offline)."),
     project: str = PROJECT,
     bind: str = typer.Option("127.0.0.1", "--bind", help="Host address the ports are published on."),
     port_offset: int = typer.Option(0, "--port-offset", help="Added to the host ports 5000/9090/3000."),
@@ -33,20 +34,29 @@ def up(
 ) -> None:
     """Build the app, render config, start app, Prometheus and Grafana; return once ready."""
     from monlab.docker_runtime import connect
+    from monlab.images import bootstrap
     from monlab.project import Project
     from monlab.stack import console
     from monlab.stack.status import StatusReport, as_json
-    from monlab.stack.up import UpRequest, bring_up
+    from monlab.stack.up import UpRequest, bring_up, choose_stack_mode
 
-    request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app, images=image_refs(image))
+    if offline and online:
+        raise typer.BadParameter("choose one of --offline and --online", param_hint="--offline / --online")
+    stack, refs = Project(project, bind, port_offset), image_refs(image)
+    runtime = connect()
+    mode = choose_stack_mode(runtime, stack, refs, "offline" if offline else "online" if online else None)
     reporter = console.RichReporter()
     try:
-        result = bring_up(connect(), request, reporter)
+        if mode.fell_back:
+            console.console.print(f"[bold yellow]![/bold yellow] {mode.reason}.")
+            bootstrap(runtime, force=False, say=reporter.step)  # the offline images, where missing (~30 s once)
+        result = bring_up(runtime, UpRequest(stack, offline=mode.offline, app_dir=app, images=refs), reporter)
     finally:
         reporter.close()
     if json_out:
         report = {k: v for k, v in as_json(StatusReport(result.info)).items() if not k.startswith("targets")}
-        _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions]})
+        _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions],
+                     "mode": {"offline": mode.offline, "fell_back": mode.fell_back, "reason": mode.reason}})
     else:
         console.show_up(result.info, result.actions)
 

@@ -16,7 +16,9 @@ from monlab.project import SERVICES, Project
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
-from monlab.stack.spec import LABEL_GRAFANA_RULES, ImageChoice, StackOptions, StackSpec, desired_stack
+from monlab.registry_probe import probe_all
+from monlab.stack.mode import ModeChoice, choose_mode
+from monlab.stack.spec import LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, StackOptions, StackSpec, desired_stack
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
@@ -76,6 +78,15 @@ def bring_up(
     plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
     converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
     return UpResult(observed.stack_info(runtime, project.name), plan)
+
+
+def choose_stack_mode(runtime: DockerRuntime, project: Project, refs: ImageRefs, requested: str | None) -> ModeChoice:
+    """Online or offline for this `up`, from what is on the engine (see monlab/stack/mode.py)."""
+    records = runtime.containers(project.label_filter)
+    observed_mode = next((r.labels[LABEL_MODE] for r in records if r.labels.get(LABEL_MODE)), None)
+    online_refs = list(refs.online.values())
+    here = all(runtime.image_id(ref) for ref in online_refs)
+    return choose_mode(requested, observed_mode, here, lambda: probe_all(online_refs))
 
 
 def engine_is_local(address: str) -> bool:
