@@ -66,10 +66,11 @@ def engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
 
 
-def connect() -> "DockerRuntime":
+def connect(timeout: float | None = None) -> "DockerRuntime":
+    """The engine at DOCKER_HOST (or the default socket); `timeout` bounds every call to it."""
     address = engine_address()
     try:
-        client = docker.from_env()
+        client = docker.from_env(timeout=timeout) if timeout else docker.from_env()
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise DockerUnavailable(
@@ -140,6 +141,11 @@ class DockerRuntime:
                 f"Lost the Docker engine at {self.address} while {doing} ({_short(exc)})",
                 "Check that Docker is running.",
             ) from exc
+
+    def engine_version(self) -> dict[str, str]:
+        with self._engine("asking the engine's version"):
+            version = self.client.version()
+        return {"version": version.get("Version", "?"), "api_version": version.get("ApiVersion", "?")}
 
     # --- finding things by label -------------------------------------------------------------
 

@@ -61,6 +61,7 @@ def pull_error(ref: str, message: str) -> ImageUnavailable:
     failure = classify(message)
     error = ImageUnavailable(f"Cannot pull {ref}: {failure.says} ({_first_line(message)})", failure.fix)
     error.kind = failure.kind
+    error.doctor_helps = failure.kind == "no-registry"  # a missing tag or a login is not doctor's to see
     return error
 
 
