@@ -6,6 +6,7 @@ rules, the queries the labs check and what any terminal view shows.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,10 @@ SEVERITIES = ("info", "warning", "critical")
 _DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ALERT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+# Grafana keeps rule uids to 40 characters of [a-zA-Z0-9-_] (pkg/util/shortid_generator.go):
+# "monlab-" (7) + slug (20) + "-" (1) + digest (12) = 40.
+RULE_UID_SLUG = 20
+RULE_UID_DIGEST = 12
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,14 @@ class Alert:
     @property
     def for_seconds(self) -> float:
         return parse_duration(self.for_)
+
+    @property
+    def uid(self) -> str:
+        """The Grafana rule uid: readable prefix plus a digest of the whole name, so names that share
+        a long prefix or differ only in case never meet in Grafana's 40-character uid limit."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:RULE_UID_SLUG]
+        digest = hashlib.sha256(self.name.encode()).hexdigest()[:RULE_UID_DIGEST]
+        return f"monlab-{slug}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -165,14 +178,23 @@ def load_catalog(directory: Path | None = None) -> Catalog:
 
 
 def _check_unique(sections: list[Section]) -> None:
+    """Panel ids, alert names (ignoring case: one alert to Grafana and to a reader) and the Grafana
+    rule uids derived from them are each used once across all lab files."""
     seen_panels: dict[str, Path] = {}
-    seen_alerts: dict[str, Path] = {}
+    seen_alerts: dict[str, tuple[str, Path]] = {}
+    seen_uids: dict[str, tuple[str, Path]] = {}
     for section in sections:
         for i, panel in enumerate(section.panels):
             if panel.id in seen_panels:
                 raise LabFileError(section.file, f"panels[{i}].id", f"{panel.id!r} is also used in {seen_panels[panel.id].name}")
             seen_panels[panel.id] = section.file
         for i, alert in enumerate(section.alerts):
-            if alert.name in seen_alerts:
-                raise LabFileError(section.file, f"alerts[{i}].name", f"{alert.name!r} is also used in {seen_alerts[alert.name].name}")
-            seen_alerts[alert.name] = section.file
+            where = f"alerts[{i}].name"
+            if alert.name.lower() in seen_alerts:
+                other, file = seen_alerts[alert.name.lower()]
+                raise LabFileError(section.file, where, f"{alert.name!r} is also used in {file.name} (as {other!r}; alert names must differ in more than case)")
+            if alert.uid in seen_uids:
+                other, file = seen_uids[alert.uid]
+                raise LabFileError(section.file, where, f"{alert.name!r} gets the Grafana rule uid {alert.uid} of {other!r} in {file.name}; rename one")
+            seen_alerts[alert.name.lower()] = (alert.name, section.file)
+            seen_uids[alert.uid] = (alert.name, section.file)

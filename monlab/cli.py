@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from monlab.commands import app_cmd, images_cmd, lab_cmd, load_cmd, render_cmd, stack_cmd
+from monlab.commands import app_cmd, doctor_cmd, export_cmd, images_cmd, lab_cmd, load_cmd, render_cmd, stack_cmd
 from monlab.errors import MonlabError
 
 cli = typer.Typer(
@@ -38,15 +38,21 @@ def _root(
     """The DevOps monitoring lecture as a lab that runs itself."""
 
 
-for module in (stack_cmd, render_cmd, lab_cmd, load_cmd, app_cmd, images_cmd):
+for module in (stack_cmd, doctor_cmd, render_cmd, lab_cmd, load_cmd, app_cmd, images_cmd, export_cmd):
     module.register(cli)
+
+
+def error_line(error: MonlabError) -> str:
+    """The one line a user sees; it points at `monlab doctor` only where doctor would add something."""
+    line = error.one_line()
+    return f"{line} Run `monlab doctor` for details." if error.doctor_helps else line
 
 
 def main() -> None:
     try:
         cli()
     except MonlabError as error:
-        print(f"Error: {error.one_line()}", file=sys.stderr)
+        print(f"Error: {error_line(error)}", file=sys.stderr)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -21,6 +21,7 @@ from docker.types import Mount
 import requests.exceptions
 
 from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
+from monlab.pull_errors import pull_error
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -65,10 +66,11 @@ def engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
 
 
-def connect() -> "DockerRuntime":
+def connect(timeout: float | None = None) -> "DockerRuntime":
+    """The engine at DOCKER_HOST (or the default socket); `timeout` bounds every call to it."""
     address = engine_address()
     try:
-        client = docker.from_env()
+        client = docker.from_env(timeout=timeout) if timeout else docker.from_env()
         client.ping()
     except (ValueError, TypeError) as exc:  # docker-py parsing DOCKER_HOST ("tcp://host:notaport")
         raise DockerUnavailable(
@@ -152,6 +154,11 @@ class DockerRuntime:
                 f"Lost the Docker engine at {self.address} while {doing} ({_short(exc)})",
                 "Check that Docker is running.",
             ) from exc
+
+    def engine_version(self) -> dict[str, str]:
+        with self._engine("asking the engine's version"):
+            version = self.client.version()
+        return {"version": version.get("Version", "?"), "api_version": version.get("ApiVersion", "?")}
 
     # --- finding things by label -------------------------------------------------------------
 
@@ -336,14 +343,20 @@ class DockerRuntime:
         return image_id or self.image_id(tag) or ""
 
     def pull(self, ref: str, progress: Progress) -> None:
+        """Pull `ref`; a failure says which kind it is (no registry, no such tag, rate limit, login)."""
         repository, tag = split_ref(ref)
         try:
             for chunk in self.client.api.pull(repository, tag=tag, stream=True, decode=True):
                 if "error" in chunk:
-                    raise ImageUnavailable(f"Cannot pull {ref}: {chunk['error']}", _PULL_HINT)
+                    raise pull_error(ref, str(chunk["error"]))
                 progress(chunk)
+        except docker.errors.APIError as exc:
+            raise pull_error(ref, str(exc.explanation or exc)) from exc
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-            raise ImageUnavailable(f"Cannot pull {ref} ({_short(exc)})", _PULL_HINT) from exc
+            raise DockerUnavailable(
+                f"Lost the Docker engine at {self.address} while pulling {ref} ({_short(exc)})",
+                "Check that Docker is running.",
+            ) from exc
 
     def remove_image(self, ref: str) -> None:
         with self._engine(f"removing image {ref[:19]}"):
@@ -370,7 +383,6 @@ class DockerRuntime:
         return [tag for image in loaded for tag in image.tags]
 
 
-_PULL_HINT = "Without registry access run `monlab images bootstrap`, then `monlab up --offline`."
 
 
 def split_ref(ref: str) -> tuple[str, str]:

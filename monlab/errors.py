@@ -7,6 +7,7 @@ class MonlabError(Exception):
     """Something about the environment or the input is wrong; `hint` says what to do about it."""
 
     exit_code = 3
+    doctor_helps = False  # `monlab doctor` would tell the user more (engine, registry, ports, images)
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -21,13 +22,19 @@ class MonlabError(Exception):
 class DockerUnavailable(MonlabError):
     """The Docker engine cannot be reached."""
 
+    doctor_helps = True
+
 
 class PortInUse(MonlabError):
     """A host port the stack needs is taken."""
 
+    doctor_helps = True
+
 
 class ImageUnavailable(MonlabError):
     """An image is neither local nor obtainable."""
+
+    doctor_helps = True
 
 
 class ServiceUnhealthy(MonlabError):

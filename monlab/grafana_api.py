@@ -29,6 +29,19 @@ class Dashboard:
     folder: str
 
 
+@dataclass(frozen=True)
+class RuleStatus:
+    name: str
+    state: str  # "inactive", "pending", "firing"
+    health: str  # "ok", "nodata", "error"
+    last_error: str
+    last_evaluation: str = ""  # when Grafana last evaluated it (RFC 3339; year 1 before the first time)
+
+    @property
+    def evaluated_fine(self) -> bool:
+        return self.health in ("ok", "nodata") and bool(self.last_evaluation) and not self.last_evaluation.startswith("0001-")
+
+
 class GrafanaAPI(JsonService):
     name = "Grafana"
     unreachable_hint = "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start."
@@ -51,6 +64,7 @@ class GrafanaAPI(JsonService):
             )
         super().check_status(response, path)
 
+
     def health(self) -> Health:
         """GET /api/health, which needs no login; its `database` is "ok" once migrations are done."""
         body = self.get_json("/api/health")
@@ -62,6 +76,28 @@ class GrafanaAPI(JsonService):
         except ServiceError:
             return False
 
+    def datasource_health(self, uid: str) -> tuple[bool, str]:
+        """GET /api/datasources/uid/UID/health (admin): Grafana queries the datasource itself."""
+        response = self.get(f"/api/datasources/uid/{uid}/health")
+        if response.status_code == 404:
+            return False, f"no datasource with uid {uid}"
+        if response.status_code in (401, 403):  # a refused login raises; 400/500 is the datasource's verdict
+            self.check_status(response, f"/api/datasources/uid/{uid}/health")
+        body = _json_or_empty(response)
+        ok = response.status_code == 200 and str(body.get("status", "")).upper() == "OK"
+        return ok, str(body.get("message", "")) or f"status {response.status_code}"
+
+    def has_dashboard(self, uid: str) -> bool:
+        response = self.get(f"/api/dashboards/uid/{uid}")
+        if response.status_code == 404:
+            return False
+        self.check_status(response, f"/api/dashboards/uid/{uid}")
+        return True
+
+    def provisioned_rule_uids(self) -> set[str]:
+        """Uids of every alert rule Grafana has, via the provisioning API (admin)."""
+        return {str(rule.get("uid", "")) for rule in self.get_json("/api/v1/provisioning/alert-rules")}
+
     def dashboards(self) -> list[Dashboard]:
         hits = self.get_json("/api/search", type="dash-db")
         return [
@@ -69,13 +105,26 @@ class GrafanaAPI(JsonService):
             for h in hits
         ]
 
-    def alert_rule_states(self) -> dict[str, str]:
-        """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
+    def alert_rules(self) -> list[RuleStatus]:
+        """Grafana-managed rules as its Prometheus-style rules API reports them."""
         body = self.get_json("/api/prometheus/grafana/api/v1/rules")
         if body.get("status") != "success":
             raise ServiceError(f"Grafana did not list its alert rules: {body.get('error', 'unknown error')}")
-        return {
-            rule["name"]: rule.get("state", "unknown")
+        return [
+            RuleStatus(rule["name"], rule.get("state", "unknown"), rule.get("health", ""), rule.get("lastError", ""),
+                       rule.get("lastEvaluation", ""))
             for group in body["data"]["groups"]
             for rule in group.get("rules", [])
-        }
+        ]
+
+    def alert_rule_states(self) -> dict[str, str]:
+        """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
+        return {rule.name: rule.state for rule in self.alert_rules()}
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

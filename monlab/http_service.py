@@ -40,12 +40,16 @@ class JsonService:
         except httpx.HTTPError:
             return False
 
-    def get_json(self, path: str, **params: Any) -> Any:
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        """The answer to GET `path`, whatever its status; no answer at all raises ServiceError."""
         try:
-            response = self._http.get(path, params=params or None)
+            return self._http.get(path, params=params or None)
         except httpx.HTTPError as exc:
             raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
                                self.unreachable_hint) from exc
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        response = self.get(path, **params)
         self.check_status(response, path)
         try:
             return response.json()

@@ -32,6 +32,7 @@ class StackInfo:
     notes: list[str] = field(default_factory=list)  # e.g. "Grafana is unavailable offline"
     up_command: str = "monlab up"  # with the options the stack was made with, for hints
     status_command: str = "monlab status"
+    repair_hint: str = ""  # what to do when it is not usable; "" means `monlab up`
 
     def url(self, service: str) -> str | None:
         info = self.services.get(service)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def labs_copy(tmp_path) -> Path:
+    """A writable copy of the shipped lab files, for tests that break one on purpose."""
+    from monlab.resources import labs_dir
+
+    target = tmp_path / "labs"
+    shutil.copytree(labs_dir(), target)
+    return target
+
+
+from standin_fixtures import standin_images  # noqa: E402,F401  (the stand-in images of the online path, for every test module)

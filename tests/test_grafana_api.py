@@ -35,9 +35,11 @@ RULES = {
             {"name": "monlab-lecture", "file": "monlab", "folderUid": "af1", "interval": 10,
              "rules": [
                  {"state": "firing", "name": "AppDown", "query": "[...]", "health": "ok", "type": "alerting",
-                  "labels": {"severity": "critical"}, "alerts": [{"state": "Alerting"}]},
-                 {"state": "inactive", "name": "HighLatency", "query": "[...]", "health": "ok", "type": "alerting"},
-                 {"state": "pending", "name": "HighRequestRate", "query": "[...]", "health": "ok", "type": "alerting"},
+                  "labels": {"severity": "critical"}, "alerts": [{"state": "Alerting"}], "lastEvaluation": "2026-11-25T07:00:00Z"},
+                 {"state": "inactive", "name": "HighLatency", "query": "[...]", "health": "nodata", "type": "alerting",
+                  "lastEvaluation": "2026-11-25T07:00:00Z"},
+                 {"state": "pending", "name": "HighRequestRate", "query": "[...]", "health": "ok", "type": "alerting",
+                  "lastEvaluation": "2026-11-25T07:00:00Z"},
              ]},
         ],
         "totals": {"firing": 1, "inactive": 1, "pending": 1},
@@ -71,7 +73,15 @@ class FakeGrafana(BaseHTTPRequestHandler):
         if url.path == "/api/search" and parse_qs(url.query).get("type") == ["dash-db"]:
             return self._send(200, json.dumps(SEARCH).encode())
         if url.path == "/api/prometheus/grafana/api/v1/rules":
-            return self._send(200, json.dumps(RULES).encode())
+            return self._send(200, json.dumps(self.server.rules).encode())  # type: ignore[attr-defined]
+        provisioned = self.server.provisioned  # type: ignore[attr-defined]
+        if url.path == "/api/datasources/uid/monlab-prometheus/health" and "datasource" in provisioned:
+            status, body = provisioned["datasource"]
+            return self._send(status, json.dumps(body).encode())
+        if url.path == "/api/dashboards/uid/monlab-lecture" and provisioned.get("dashboard"):
+            return self._send(200, json.dumps({"dashboard": {"uid": "monlab-lecture"}, "meta": {"provisioned": True}}).encode())
+        if url.path == "/api/v1/provisioning/alert-rules":
+            return self._send(200, json.dumps([{"uid": uid, "title": uid} for uid in provisioned.get("rules", [])]).encode())
         self._send(404, b'{"message":"Not found"}')
 
 
@@ -79,6 +89,8 @@ class FakeGrafana(BaseHTTPRequestHandler):
 def grafana_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGrafana)
     server.health_body = json.dumps(HEALTH).encode()
+    server.provisioned = {}  # what file provisioning has loaded so far; tests fill it in
+    server.rules = RULES
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", server
@@ -139,3 +151,83 @@ def test_nothing_listening_is_a_service_error_not_a_traceback():
         with pytest.raises(ServiceError, match="did not answer"):
             api.dashboards()
         assert api.is_healthy() is False
+
+
+# Grafana 12 answers /api/health before file provisioning has run; `up` waits on what it needs instead.
+DATASOURCE_OK = (200, {"status": "OK", "message": "Successfully queried the Prometheus API."})
+DATASOURCE_DOWN = (400, {"status": "ERROR", "message": "Post \"http://prometheus:9090/api/v1/query\": dial tcp: lookup prometheus: no such host"})
+EXPECTED_RULES = frozenset({"monlab-appdown-0a1b2c3d4e5f", "monlab-highlatency-1a2b3c4d5e6f"})
+
+
+@pytest.mark.parametrize("provisioned, ready, missing", [
+    ({}, False, ["datasource monlab-prometheus (no datasource", "dashboard monlab-lecture", "2 alert rule(s)"]),
+    ({"datasource": DATASOURCE_DOWN, "dashboard": True, "rules": sorted(EXPECTED_RULES)}, False, ["no such host"]),
+    ({"datasource": DATASOURCE_OK, "dashboard": True, "rules": ["monlab-appdown-0a1b2c3d4e5f"]}, False,
+     ["1 alert rule(s) monlab-highlatency-1a2b3c4d5e6f"]),
+    ({"datasource": DATASOURCE_OK, "dashboard": False, "rules": sorted(EXPECTED_RULES)}, False, ["the dashboard monlab-lecture"]),
+    ({"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES) + ["someone-elses"]}, True, []),
+])
+def test_provisioning_probe_names_what_grafana_still_lacks(grafana_url, provisioned, ready, missing):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = provisioned
+    expected = GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES)
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        probe = ProvisioningProbe(api, expected)
+        assert probe() is ready
+    for words in missing:
+        assert words in probe.missing
+    assert (probe.missing == "") is ready
+
+
+def test_provisioning_probe_reports_a_refused_login_as_missing(grafana_url):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
+    with GrafanaAPI(url, USER, "old-volume-password") as api:
+        probe = ProvisioningProbe(api, GrafanaExpected("x", "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
+        assert probe() is False
+    assert "refused the login" in probe.missing
+
+
+def test_provisioning_probe_calls_a_rule_broken_once_two_evaluations_in_a_row_failed(grafana_url):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
+
+    def rules(health, evaluated, error="failed to build query 'A': data source not found"):
+        rule = {"state": "inactive", "name": "AppDown", "health": health, "type": "alerting",
+                "lastError": error if health == "error" else "", "lastEvaluation": evaluated}
+        return {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [rule]}]}}
+
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        probe = ProvisioningProbe(api, GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
+        looks = [
+            (rules("error", "T1", "connection refused"), ""),  # Prometheus still starting: not yet broken
+            (rules("error", "T1", "connection refused"), ""),  # the same evaluation seen again
+            (rules("ok", "T2"), ""),  # recovered: the count starts over
+            (rules("error", "T3"), ""),
+            (rules("error", "T4"), "alert rule 'AppDown' fails to evaluate (failed to build query 'A': data source not found)"),
+        ]
+        for body, broken in looks:
+            server.rules = body
+            probe()
+            assert probe.broken == broken
+
+
+def test_provisioning_probe_waits_for_a_first_evaluation_of_every_rule(grafana_url):
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    url, server = grafana_url
+    server.provisioned = {"datasource": DATASOURCE_OK, "dashboard": True, "rules": sorted(EXPECTED_RULES)}
+    fresh = {"state": "inactive", "name": "AppDown", "health": "ok", "lastEvaluation": "0001-01-01T00:00:00Z"}
+    server.rules = {"status": "success", "data": {"groups": [{"name": "monlab-lecture", "rules": [fresh]}]}}
+    with GrafanaAPI(url, USER, PASSWORD) as api:
+        probe = ProvisioningProbe(api, GrafanaExpected(PASSWORD, "monlab-prometheus", "monlab-lecture", EXPECTED_RULES))
+        assert probe() is False
+        assert probe.missing == "a first good evaluation of AppDown"
+        server.rules = RULES
+        assert probe() is True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -48,13 +47,6 @@ def test_lecture_queries_are_referenced_by_panel_not_repeated():
             source = step.params.get("source") if isinstance(step.params, dict) else None
             if source is not None and source.expr in lecture:
                 assert source.panel_id, f"{lab.name} {step.where} repeats a lecture query instead of naming its panel"
-
-
-@pytest.fixture
-def labs_copy(tmp_path) -> Path:
-    target = tmp_path / "labs"
-    shutil.copytree(labs_dir(), target)
-    return target
 
 
 def broken(labs: Path, name: str, steps: str) -> LabFileError:

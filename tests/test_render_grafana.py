@@ -162,3 +162,15 @@ def _first_rule(data):
 def test_checks_catch_broken_files(files, path, edit, problem):
     problems = grafana_problems(_break(files, path, edit))
     assert any(problem in p for p in problems), problems
+
+
+def test_up_refuses_files_grafana_would_run_broken_naming_the_problem(files):
+    from monlab.errors import ConfigError
+    from monlab.render import require_sound_grafana
+
+    require_sound_grafana(files)  # the rendered files pass
+    broken = _break(files, ALERTS, lambda d: _first_rule(d)["data"][0].update(datasourceUid="nowhere"))
+    with pytest.raises(ConfigError) as caught:
+        require_sound_grafana(broken)
+    assert caught.value.one_line().startswith("The generated Grafana provisioning is broken: " + ALERTS)
+    assert "nowhere" in caught.value.message and "monlab render --out DIR" in caught.value.one_line()

@@ -218,12 +218,12 @@ def test_an_image_that_cannot_be_pulled_says_what_to_do(docker_client):
 
 def test_offline_up_without_images_says_bootstrap(docker_client, monkeypatch):
     """Checked on the real engine with an offline tag that cannot exist."""
-    from monlab import project as naming
     from monlab.docker_runtime import connect
     from monlab.errors import ImageUnavailable
+    from monlab.project import OFFLINE_IMAGES
     from monlab.stack.up import QuietReporter, obtain_images
 
-    monkeypatch.setitem(naming.OFFLINE_IMAGES, "prometheus", f"monlab/prometheus:missing-{uuid.uuid4().hex[:8]}")
+    refs = {**OFFLINE_IMAGES, "prometheus": f"monlab/prometheus:missing-{uuid.uuid4().hex[:8]}"}
     with pytest.raises(ImageUnavailable) as caught:
-        obtain_images(connect(), True, ["app-base", "prometheus"], QuietReporter())
+        obtain_images(connect(), refs, True, ["app-base", "prometheus"], QuietReporter())
     assert "monlab images bootstrap" in caught.value.one_line()

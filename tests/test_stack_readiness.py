@@ -88,3 +88,22 @@ def test_a_probe_raising_a_monlab_error_counts_as_not_ready_yet():
 
     wait_ready(FakeEngine({}, {}), {}, [ReadinessCheck("grafana", "health", flaky, 60)], fake.clock())
     assert len(calls) == 3
+
+
+def test_timeout_says_what_is_still_missing():
+    fake = FakeClock()
+    check = ReadinessCheck("grafana", "provisioning", lambda: False, 30, missing=lambda: "the dashboard monlab-lecture")
+    with pytest.raises(ServiceUnhealthy) as caught:
+        wait_ready(FakeEngine({"g": "running"}, {"g": ["provisioning dashboards"]}), {"grafana": "g"}, [check], fake.clock())
+    assert "waiting for: provisioning; still missing: the dashboard monlab-lecture" in caught.value.message
+    assert "provisioning dashboards" in caught.value.one_line()
+
+
+def test_a_broken_service_fails_at_once_instead_of_waiting_out_the_timeout():
+    fake = FakeClock()
+    faults = iter(["", "", "alert rule 'AppDown' fails to evaluate (data source not found)"])
+    check = ReadinessCheck("grafana", "provisioning", lambda: False, 120, broken=lambda: next(faults))
+    with pytest.raises(ServiceUnhealthy) as caught:
+        wait_ready(FakeEngine({"g": "running"}, {"g": ["logger=ngalert level=error"]}), {"grafana": "g"}, [check], fake.clock())
+    assert caught.value.message == "grafana is broken: alert rule 'AppDown' fails to evaluate (data source not found)"
+    assert fake.t < 120

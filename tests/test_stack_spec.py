@@ -3,7 +3,9 @@
 import pytest
 
 from monlab.project import LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE, Project
-from monlab.stack.spec import GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, ImageChoice, StackOptions, desired_stack
+from monlab.stack.spec import (
+    GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, StackOptions, desired_stack,
+)
 
 RENDERED = {
     "prometheus": {"prometheus.yml": "global: {}\n", "rules/a.yml": "groups: []\n"},
@@ -11,7 +13,7 @@ RENDERED = {
 }
 IMAGES = {
     "app": ImageChoice("monlab/p-app:latest", "sha256:app1"),
-    "prometheus": ImageChoice("prom/prometheus:v3.5.0", "sha256:prom1"),
+    "prometheus": ImageChoice("prom/prometheus:v3.13.4", "sha256:prom1"),
     "grafana": ImageChoice("grafana/grafana:12.4.0", "sha256:graf1"),
 }
 ONLINE = StackOptions(offline=False, grafana_password="s3cret")
@@ -42,7 +44,7 @@ def test_ports_carry_offset_and_bind():
 def test_no_bind_mounts_only_the_projects_named_volumes():
     spec = spec_for()
     mounts = {name: target for s in spec.services for name, target in s.create.volumes.items()}
-    assert mounts == {"p-prometheus-data": "/prometheus", "p-grafana-data": "/var/lib/grafana"}
+    assert mounts == {"p-prometheus-v3-data": "/prometheus", "p-grafana-data": "/var/lib/grafana"}
     assert set(mounts) == set(spec.volumes)
     assert not any(name.startswith(("/", ".", "~")) for name in mounts)
 
@@ -55,11 +57,11 @@ def test_config_goes_in_as_files_under_the_service_roots():
     assert spec.service("app").files == {}
 
 
-def test_prometheus_command_repeats_config_and_storage_and_enables_lifecycle():
+def test_prometheus_command_repeats_config_and_storage_and_leaves_lifecycle_closed():
     command = spec_for().service("prometheus").create.command
     assert "--config.file=/etc/prometheus/prometheus.yml" in command
     assert "--storage.tsdb.path=/prometheus" in command
-    assert "--web.enable-lifecycle" in command
+    assert "--web.enable-lifecycle" not in command, "it would open an unauthenticated POST /-/quit"
     assert any(arg.startswith("--storage.tsdb.retention.time=") for arg in command)
 
 
@@ -71,10 +73,34 @@ def test_grafana_login_is_the_projects_password_and_anonymous_viewer():
     assert spec.volumes["p-grafana-data"][LABEL_GRAFANA_PASSWORD] == "s3cret"
 
 
+@pytest.mark.parametrize("project, root_url", [
+    (Project("p"), "http://127.0.0.1:3000/"),
+    (Project("p", port_offset=7), "http://127.0.0.1:3007/"),
+    (Project("p", bind="127.0.0.5", port_offset=100), "http://127.0.0.5:3100/"),
+    (Project("p", bind="0.0.0.0"), "http://127.0.0.1:3000/"),
+])
+def test_grafana_root_url_follows_bind_and_port_offset(project, root_url):
+    assert spec_for(project).service("grafana").create.environment["GF_SERVER_ROOT_URL"] == root_url
+
+
+@pytest.mark.parametrize("offline, volume", [(True, "p-prometheus-data"), (False, "p-prometheus-v3-data")])
+def test_each_mode_keeps_its_prometheus_data_in_its_own_volume(offline, volume):
+    images = {k: v for k, v in IMAGES.items() if not (offline and k == "grafana")}
+    spec = spec_for(images=images, options=StackOptions(offline=offline, grafana_password="s3cret"))
+    assert spec.service("prometheus").create.volumes == {volume: "/prometheus"}
+    assert spec.volumes[volume][LABEL_MODE] == ("offline" if offline else "online")
+
+
+def test_grafana_carries_every_rule_uid_it_was_given():
+    spec = spec_for(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-a-1", "monlab-b-2")))
+    assert spec.service("grafana").create.labels[LABEL_GRAFANA_RULES] == "monlab-a-1,monlab-b-2"
+    assert spec.service("prometheus").create.labels[LABEL_GRAFANA_RULES] == "monlab-a-1,monlab-b-2", "outlives an offline spell"
+
+
 def test_offline_stack_has_no_grafana():
     spec = spec_for(images={k: v for k, v in IMAGES.items() if k != "grafana"}, options=StackOptions(offline=True))
     assert [s.service for s in spec.services] == ["app", "prometheus"]
-    assert set(spec.volumes) == {"p-prometheus-data"}
+    assert set(spec.volumes) == {"p-prometheus-data"}, "the volume offline stacks always had"
     assert "offline" in GRAFANA_OFFLINE_NOTE
 
 
@@ -87,6 +113,7 @@ def test_hash_is_stable_for_the_same_inputs():
     (dict(images={**IMAGES, "app": ImageChoice("monlab/p-app:latest", "sha256:app2")}), {"app"}),
     (dict(project=Project("p", port_offset=1)), {"app", "prometheus", "grafana"}),
     (dict(options=StackOptions(grafana_password="other")), {"grafana"}),
+    (dict(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-gone-1",))), {"prometheus", "grafana"}),
 ])
 def test_hash_changes_exactly_where_the_input_changed(change, changed):
     before, after = spec_for().hashes, spec_for(**change).hashes

@@ -40,6 +40,43 @@ def load(file: Path = typer.Argument(..., help="A tar written by `monlab images 
     console.print(f"Loaded {', '.join(tags) or 'no tagged images'}.")
 
 
+@images.command("list")
+def list_images(
+    image: list[str] = typer.Option([], "--image", metavar="KEY=REF", help="Show with this override, as `up --image` would use it."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout instead of a table."),
+) -> None:
+    """Per image: the online and offline reference (after overrides) and whether each is here."""
+    from monlab.commands.stack_cmd import image_refs
+    from monlab.docker_runtime import connect
+    from monlab.images import image_table
+
+    rows = image_table(connect(), image_refs(image))
+    if json_out:
+        import json
+
+        print(json.dumps({"images": rows}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("image", "online reference", "here", "offline reference", "here", box=None)
+    for row in rows:
+        online, offline = row["online"], row["offline"]
+        table.add_row(
+            row["key"],
+            online["ref"] + (f"  (override: {online['overridden_by']})" if online["overridden_by"] else "")
+            + (f"  [stand-in: {online['standin']}]" if online["standin"] else ""),
+            _here(online["present"]),
+            offline["ref"] if offline else "– (no Debian package)",
+            _here(offline["present"]) if offline else "",
+        )
+    Console().print(table)
+
+
+def _here(present: bool) -> str:
+    return "yes" if present else "no"
+
+
 def _with_engine(doing: str, work):
     """Run work(runtime, console, status) under a spinner; returns its result and the console."""
     from rich.console import Console

@@ -20,7 +20,15 @@ def lab(
     name: str = typer.Argument(..., metavar="NAME|all|list", help=f"A section ({SECTIONS_HELP}), `all`, or `list`."),
     as_json: bool = typer.Option(False, "--json", help="Print only a JSON report on stdout."),
     project: str = project_option("The stack to run on."),
-    app: Optional[Path] = typer.Option(None, "--app", help="Your improved app directory (from `monlab app eject`) for `improvement`."),
+    app: Optional[str] = typer.Option(
+        None, "--app", metavar="DIR|URL",
+        help="A directory: your improved app (from `monlab app eject`) for `improvement`. "
+             "An http(s):// URL, with --prometheus: the app of a stack monlab did not start."),
+    prometheus: Optional[str] = typer.Option(
+        None, "--prometheus", metavar="URL",
+        help="Run on a stack monlab did not start, by URL (with --app URL): the sections that only send traffic and read metrics."),
+    grafana: Optional[str] = typer.Option(
+        None, "--grafana", metavar="URL", help="That stack's Grafana, as http://admin:PASSWORD@host:port (optional)."),
 ) -> None:
     if name == "list":
         from monlab.lab.listing import list_sections
@@ -35,12 +43,41 @@ def lab(
 
         names = ", ".join(s.name for s in load_catalog().sections)
         raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
-    if app is not None and name not in ("improvement", "all"):
+    if prometheus is not None or grafana is not None or _is_url(app):
+        _run_by_url(name, labs, prometheus, app, grafana, as_json)
+    app_dir = Path(app) if app is not None else None
+    if app_dir is not None and name not in ("improvement", "all"):
         raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
-    if app is not None and not (app / "app.py").is_file():
-        raise typer.BadParameter(f"{app} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
+    if app_dir is not None and not (app_dir / "app.py").is_file():
+        raise typer.BadParameter(f"{app_dir} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
     from monlab.stack.lock import command_lock
 
     with command_lock(project, f"lab {name}"):
-        code = run_sections(labs, project, as_json, app.resolve() if app else None)
+        code = run_sections(labs, project, as_json, app_dir.resolve() if app_dir else None)
     raise typer.Exit(code)
+
+
+def _is_url(value: Optional[str]) -> bool:
+    from monlab.lab.url_stack import is_url
+
+    return value is not None and is_url(value)
+
+
+def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[str], grafana: Optional[str], as_json: bool) -> None:
+    """A stack given by URLs: --prometheus and --app URLs both needed; exit 2 for a section that must
+    stop or redeploy containers, decided from the command line alone before anything is contacted."""
+    from monlab.lab.cli_support import run_sections_by_url
+    from monlab.lab.url_stack import NEEDS_DOCKER, stack_urls
+
+    if prometheus is None:
+        raise typer.BadParameter("a stack given by URLs needs --prometheus URL as well as --app URL", param_hint="--prometheus")
+    if not _is_url(app):
+        raise typer.BadParameter("with --prometheus, --app is the lab app's URL, e.g. http://127.0.0.1:5000", param_hint="--app")
+    blocked = [lab.name for lab in labs if lab.controls_containers]
+    if blocked and name != "all":
+        raise typer.BadParameter(f"the {name} section cannot run on a stack given by URLs: {NEEDS_DOCKER}", param_hint="NAME")
+    try:
+        urls = stack_urls(prometheus, app, grafana)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--prometheus/--app/--grafana") from None
+    raise typer.Exit(run_sections_by_url(labs, urls, as_json))

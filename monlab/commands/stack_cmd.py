@@ -7,35 +7,61 @@ from monlab.commands.validate import bind_option, port_offset_option, project_op
 
 PROJECT = project_option()
 JSON = typer.Option(False, "--json", help="Print JSON on stdout instead of tables.")
+IMAGE = typer.Option(
+    [], "--image", metavar="KEY=REF",
+    help="Use another image for app-base, prometheus or grafana (a classroom mirror, a newer tag); "
+         "also MONLAB_IMAGE_<KEY>=REF. Repeatable.",
+)
+
+
+def image_refs(options: list[str]):
+    """The image references after overrides; a bad override is a usage error (exit 2)."""
+    from monlab.image_refs import BadImageOverride, resolve
+
+    try:
+        return resolve(options)
+    except BadImageOverride as error:
+        raise typer.BadParameter(str(error), param_hint="--image / MONLAB_IMAGE_<KEY>") from None
 
 
 def up(
     offline: bool = typer.Option(False, "--offline", help="Use only the images from `monlab images bootstrap`; never pull. No Grafana."),
+    online: bool = typer.Option(False, "--online", help="Pull the online images even where no registry seems reachable (no fallback to offline)."),
     project: str = PROJECT,
     bind: str = bind_option(),
     port_offset: int = port_offset_option(),
     app: Optional[Path] = typer.Option(None, "--app", help="Build the app from this directory instead of the lecture's app."),
+    image: list[str] = IMAGE,
     json_out: bool = JSON,
 ) -> None:
     """Build the app, render config, start app, Prometheus and Grafana; return once ready."""
     from monlab.docker_runtime import connect
+    from monlab.images import bootstrap
     from monlab.project import Project
     from monlab.stack import console
     from monlab.stack.status import StatusReport, as_json
-    from monlab.stack.up import UpRequest, bring_up
+    from monlab.stack.up import UpRequest, bring_up, choose_stack_mode
 
     from monlab.stack.lock import command_lock
 
-    request = UpRequest(Project(project, bind, port_offset), offline=offline, app_dir=app)
+    if offline and online:
+        raise typer.BadParameter("choose one of --offline and --online", param_hint="--offline / --online")
+    stack, refs = Project(project, bind, port_offset), image_refs(image)
+    runtime = connect()
     reporter = console.RichReporter()
     try:
         with command_lock(project, "up"):
-            result = bring_up(connect(), request, reporter)
+            mode = choose_stack_mode(runtime, stack, refs, "offline" if offline else "online" if online else None)
+            if mode.fell_back:
+                console.console.print(f"[bold yellow]![/bold yellow] {mode.reason}.")
+                bootstrap(runtime, force=False, say=reporter.step)  # the offline images, where missing (~30 s once)
+            result = bring_up(runtime, UpRequest(stack, offline=mode.offline, app_dir=app, images=refs), reporter)
     finally:
         reporter.close()
     if json_out:
         report = {k: v for k, v in as_json(StatusReport(result.info)).items() if not k.startswith("targets")}
-        _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions]})
+        _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions],
+                     "mode": {"offline": mode.offline, "fell_back": mode.fell_back, "reason": mode.reason}})
     else:
         console.show_up(result.info, result.actions)
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from monlab.catalog import load_catalog
 from monlab.lab.model import Lab, load_labs
-from monlab.lab.results import exit_code, report
+from monlab.lab.results import LabResult, exit_code, report, skipped
 from monlab.lab.runner import run_labs
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.stackinfo import StackInfo
+
+if TYPE_CHECKING:
+    from monlab.lab.url_stack import StackUrls
 
 
 def select_labs(name: str) -> list[Lab] | None:
@@ -43,6 +47,25 @@ def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path
     view = LabView(Console(stderr=as_json))
     results = run_labs(labs, stack, load_catalog(), view, timing=Timing.of_stack(), student_app=student_app,
                        grafana=grafana_hooks)
+    return _report(results, view, as_json)
+
+
+def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool) -> int:
+    """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
+    from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
+
+    stack = UrlStack(urls)
+    view = LabView(Console(stderr=as_json))
+    results = []
+    for lab in labs:
+        if lab.controls_containers:
+            results.append(LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]))
+            continue
+        results += run_labs([lab], stack, load_catalog(), view, timing=Timing.of_stack(), grafana=grafana_hooks)
+    return _report(results, view, as_json)
+
+
+def _report(results: list[LabResult], view: LabView, as_json: bool) -> int:
     full = report(results)
     if as_json:
         print(json.dumps(full))

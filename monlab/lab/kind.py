@@ -86,3 +86,4 @@ class Kind:
     describe: Callable[[Any], str]
     shorthand: str = ""  # `- mark: before` means `- mark: {name: before}` when shorthand is "name"
     snapshots: Callable[[Any], list[tuple[str, str]]] = no_snapshots  # (mark, query) pairs to read at marks
+    controls_containers: bool = False  # stops, starts or redeploys a container: needs a Docker-run stack

@@ -33,6 +33,11 @@ class Lab:
     def name(self) -> str:
         return self.section.name
 
+    @property
+    def controls_containers(self) -> bool:
+        """Some step stops, starts or redeploys a container: the section needs a stack run in Docker."""
+        return any(KINDS[step.kind].controls_containers for step in self.steps)
+
 
 def load_labs(catalog: Catalog | None = None) -> list[Lab]:
     catalog = catalog or load_catalog()

@@ -56,7 +56,8 @@ def run_lab(
     with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
         problem = stack_problem(info, prometheus)
         if problem:
-            check = environment_failed("the stack is up", problem, for_stack(UP_HINT, info.up_command, info.status_command))
+            check = environment_failed("the stack is up", problem,
+                                       info.repair_hint or for_stack(UP_HINT, info.up_command, info.status_command))
             result.checks.append(check)
             view.check(check)
             return result

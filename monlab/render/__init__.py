@@ -17,13 +17,27 @@ from monlab.render.text import json_text, yaml_text
 
 __all__ = [
     "DASHBOARD_UID", "DATASOURCE_UID", "RenderContext", "config_hash", "panel_numeric_ids", "panel_url",
-    "render_grafana", "render_prometheus", "render_stack", "write_rendered",
+    "render_grafana", "render_prometheus", "render_stack", "require_sound_grafana", "write_rendered",
 ]
 
 
 def render_stack(ctx: RenderContext, catalog: Catalog | None = None) -> dict[str, dict[str, str]]:
     catalog = catalog or load_catalog()
     return {"prometheus": render_prometheus(ctx, catalog), "grafana": render_grafana(ctx, catalog)}
+
+
+def require_sound_grafana(files: dict[str, str]) -> None:
+    """Refuse Grafana files that Grafana would reject or run broken, before any container starts."""
+    from monlab.errors import ConfigError
+    from monlab.render.grafana_checks import grafana_problems
+
+    problems = grafana_problems(files)
+    if problems:
+        raise ConfigError(
+            f"The generated Grafana provisioning is broken: {problems[0]}"
+            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            "Fix the lab file it comes from; `monlab render --out DIR` writes every file to look at.",
+        )
 
 
 def render_grafana(ctx: RenderContext, catalog: Catalog) -> dict[str, str]:

@@ -28,6 +28,7 @@ class RenderContext:
     evaluation_interval: str = "5s"
     grafana_rule_interval: str = "10s"
     datasource_uid: str = DATASOURCE_UID
+    retired_rule_uids: tuple[str, ...] = ()  # Grafana rules provisioned before; those not in the catalog are deleted
 
     def __post_init__(self) -> None:
         for name in ("scrape_interval", "scrape_timeout", "evaluation_interval", "grafana_rule_interval"):

@@ -128,7 +128,7 @@ def _query_problems(query: dict[str, Any], uid: str | None, ref_ids: list[str]) 
             problems.append(f"expression {ref!r} reads {model.get('expression')!r}, which is no refId")
         return problems
     if query.get("datasourceUid") != uid:
-        problems.append(f"query {ref!r} does not use datasource uid {uid!r}")
+        problems.append(f"query {ref!r} does not use datasource uid {uid!r} (it names {query.get('datasourceUid')!r})")
     window = query.get("relativeTimeRange", {})
     if not window.get("from", 0) > window.get("to", 0):
         problems.append(f"query {ref!r} has an empty relativeTimeRange {window}")

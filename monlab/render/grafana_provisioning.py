@@ -20,7 +20,6 @@ DASHBOARDS_DIR = "/etc/grafana/dashboards"
 
 EXPRESSION_UID = "__expr__"
 QUERY_WINDOW_SECONDS = 600
-RULE_UID_MAX = 40
 
 
 def datasources(ctx: RenderContext) -> dict[str, Any]:
@@ -48,7 +47,8 @@ def dashboard_provider() -> dict[str, Any]:
             "orgId": 1,
             "folder": GRAFANA_FOLDER,
             "type": "file",
-            "disableDeletion": True,
+            # A dashboard whose file is gone (dropped from the catalog) is deleted on the next start.
+            "disableDeletion": False,
             "allowUiUpdates": False,
             "updateIntervalSeconds": 30,
             "options": {"path": DASHBOARDS_DIR, "foldersFromFilesStructure": False},
@@ -58,7 +58,7 @@ def dashboard_provider() -> dict[str, Any]:
 
 def alert_rules(ctx: RenderContext, catalog: Catalog) -> dict[str, Any]:
     ids = panel_numeric_ids(catalog)
-    return {
+    rules = {
         "apiVersion": 1,
         "groups": [{
             "orgId": 1,
@@ -68,15 +68,18 @@ def alert_rules(ctx: RenderContext, catalog: Catalog) -> dict[str, Any]:
             "rules": [_rule(ctx, section, alert, ids) for section, alert in alerts_by_section(catalog)],
         }],
     }
-
-
-def rule_uid(alert: Alert) -> str:
-    return f"monlab-{alert.name.lower()}"[:RULE_UID_MAX]
+    # Grafana never prunes file-provisioned rules: one dropped from the catalog keeps firing unless
+    # listed here (pkg/services/provisioning/alerting/rules_provisioner.go).
+    current = {alert.uid for alert in catalog.alerts}
+    retired = sorted(set(ctx.retired_rule_uids) - current)
+    if retired:
+        rules["deleteRules"] = [{"orgId": 1, "uid": uid} for uid in retired]
+    return rules
 
 
 def _rule(ctx: RenderContext, section: Section, alert: Alert, ids: dict[str, int]) -> dict[str, Any]:
     rule: dict[str, Any] = {
-        "uid": rule_uid(alert),
+        "uid": alert.uid,
         "title": alert.name,
         "condition": "C",
         "data": [_query(ctx, alert), _reduce(), _threshold(alert)],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from monlab.docker_runtime import DockerRuntime, connect
+from monlab.image_refs import ImageRefs, resolve
 from monlab.project import DEFAULT_PROJECT, SERVICES, up_command
 from monlab.stack import observed
 from monlab.stack.readiness import unhealthy
+from monlab.stack.spec import LABEL_APP_BASE
 from monlab.stack.up import UpRequest, bring_up
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
@@ -59,7 +61,18 @@ class DockerStack:
     def redeploy_app(self, source_dir: Path | None = None) -> None:
         records = observed.require_containers(self.runtime, self.project_name)
         project, offline = observed.project_settings(records, self.project_name)
-        request = UpRequest(project, offline=offline, app_dir=source_dir, only=frozenset({"app"}))
+        request = UpRequest(project, offline=offline, app_dir=source_dir, only=frozenset({"app"}),
+                            images=_same_base(records))
         bring_up(self.runtime, request, clock=self.clock)
 
 
+
+
+def _same_base(records) -> ImageRefs:
+    """The image references `up` used, with the app base the running app was built on."""
+    refs = resolve()
+    app = observed.containers_by_service(records).get("app")
+    base = app.labels.get(LABEL_APP_BASE) if app else None
+    if not base:
+        return refs
+    return ImageRefs({**refs.online, "app-base": base}, {**refs.offline, "app-base": base}, refs.overridden)

@@ -28,6 +28,8 @@ class ReadinessCheck:
     what: str  # "Prometheus ready", "first scrape of the app", ...
     probe: Callable[[], bool]
     timeout: float
+    missing: Callable[[], str] | None = None  # what the last probe still lacked, for the timeout message
+    broken: Callable[[], str] | None = None  # a fault waiting will not mend: stop at once, naming it
 
 
 def wait_ready(
@@ -42,16 +44,32 @@ def wait_ready(
 
         def probe(check: ReadinessCheck = check) -> Outcome[None]:
             _raise_if_exited(runtime, containers)
-            return Outcome(_safely(check.probe))
+            done = _safely(check.probe)
+            fault = check.broken() if check.broken else ""
+            if fault:
+                raise unhealthy(f"{check.service} is broken: {fault}", runtime, check.service, containers.get(check.service))
+            return Outcome(done)
 
         if not poll(probe, check.timeout, interval, clock).done:
+            lacking = f"; still missing: {check.missing()}" if check.missing and check.missing() else ""
             raise unhealthy(
-                f"{check.service} did not become ready within {check.timeout:.0f} s (waiting for: {check.what})",
+                f"{check.service} did not become ready within {check.timeout:.0f} s (waiting for: {check.what}{lacking})",
                 runtime, check.service, containers.get(check.service),
             )
 
 
-def default_checks(urls: dict[str, str], with_grafana: bool) -> list[ReadinessCheck]:
+@dataclass(frozen=True)
+class GrafanaExpected:
+    """What a provisioned Grafana has: since Grafana 12 /api/health is ok before file provisioning
+    has run (pkg/services/provisioning/provisioning.go runs after the HTTP server starts)."""
+
+    password: str
+    datasource_uid: str
+    dashboard_uid: str
+    rule_uids: frozenset[str]
+
+
+def default_checks(urls: dict[str, str], grafana: GrafanaExpected | None) -> list[ReadinessCheck]:
     from monlab.grafana_api import GrafanaAPI
     from monlab.prometheus_api import PrometheusAPI
 
@@ -60,10 +78,68 @@ def default_checks(urls: dict[str, str], with_grafana: bool) -> list[ReadinessCh
         ReadinessCheck("prometheus", "Prometheus /-/ready", prometheus.is_ready, 60),
         ReadinessCheck("app", f"a successful scrape, {APP_SCRAPED}", lambda: _scraped(prometheus), 60),
     ]
-    if with_grafana:
-        grafana = GrafanaAPI(urls["grafana"], timeout=2.0)
-        checks.append(ReadinessCheck("grafana", "Grafana /api/health", grafana.is_healthy, 180))
+    if grafana:
+        api = GrafanaAPI(urls["grafana"], password=grafana.password, timeout=2.0)
+        provisioned = ProvisioningProbe(api, grafana)
+        checks += [
+            ReadinessCheck("grafana", "Grafana /api/health", api.is_healthy, 180),
+            ReadinessCheck("grafana", "Grafana's provisioning: datasource, dashboard, alert rules", provisioned, 120,
+                           missing=lambda: provisioned.missing, broken=lambda: provisioned.broken),
+        ]
     return checks
+
+
+class ProvisioningProbe:
+    """True once the datasource answers Grafana's health check, the dashboard exists by uid and every
+    expected alert rule is loaded and evaluated once without error; `missing` names what the last look lacked, `broken` a rule Grafana
+    failed to evaluate twice in a row (it provisions a rule whose datasource uid names nothing, and
+    reports the error only when evaluating it: pkg/services/ngalert/eval). One failed evaluation may
+    be a Prometheus still starting; two are not."""
+
+    FAILED_EVALUATIONS = 2
+
+    def __init__(self, api, expected: GrafanaExpected) -> None:
+        self.api, self.expected = api, expected
+        self.missing = "not looked at yet"
+        self.broken = ""
+        self._failed: dict[str, set[str]] = {}  # rule -> evaluation times that failed, since its last success
+
+    def __call__(self) -> bool:
+        try:
+            self.missing = "; ".join(self._lacking())
+        except MonlabError as error:
+            self.missing = error.message
+        return not self.missing
+
+    def _lacking(self) -> list[str]:
+        expected, lacking = self.expected, []
+        healthy, message = self.api.datasource_health(expected.datasource_uid)
+        if not healthy:
+            lacking.append(f"a healthy datasource {expected.datasource_uid} ({message})")
+        if not self.api.has_dashboard(expected.dashboard_uid):
+            lacking.append(f"the dashboard {expected.dashboard_uid}")
+        absent = sorted(expected.rule_uids - self.api.provisioned_rule_uids())
+        if absent:
+            lacking.append(f"{len(absent)} alert rule(s) {', '.join(absent)}")
+        rules = self.api.alert_rules()
+        self.broken = "; ".join(
+            f"alert rule {rule.name!r} fails to evaluate ({rule.last_error})" for rule in self._failing_again(rules))
+        unevaluated = sorted(rule.name for rule in rules if not rule.evaluated_fine)
+        if unevaluated:
+            lacking.append(f"a first good evaluation of {', '.join(unevaluated)}")
+        return lacking
+
+    def _failing_again(self, rules: list) -> list:
+        failing = []
+        for rule in rules:
+            if rule.health != "error":
+                self._failed.pop(rule.name, None)
+                continue
+            seen = self._failed.setdefault(rule.name, set())
+            seen.add(rule.last_evaluation)
+            if len(seen) >= self.FAILED_EVALUATIONS:
+                failing.append(rule)
+        return failing
 
 
 def app_answers_check(app_url: str, timeout: float = 60) -> ReadinessCheck:

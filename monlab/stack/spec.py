@@ -15,10 +15,17 @@ LABEL_MODE = "monlab.mode"  # "online" or "offline"
 LABEL_BIND = "monlab.bind"
 LABEL_PORT_OFFSET = "monlab.port-offset"
 LABEL_GRAFANA_PASSWORD = "monlab.grafana-password"  # on the Grafana data volume: Grafana keeps its first password
+LABEL_APP_BASE = "monlab.app-base"  # on the app: the base it was built on, so a lab's redeploy uses the same
+# On Grafana and Prometheus: every Grafana rule uid ever provisioned, so dropped ones get deleted. Prometheus
+# carries it too (its rule files change with the catalog anyway), so it outlives an offline spell.
+LABEL_GRAFANA_RULES = "monlab.grafana-rules"
 
 PROMETHEUS_ROOT = "/etc/prometheus"
 GRAFANA_ROOT = "/etc/grafana"
-PROMETHEUS_DATA = "prometheus-data"
+# Prometheus 3 (online) writes a TSDB that Debian's Prometheus 2.42 (offline) cannot read, and 2.42
+# must never open it: each mode keeps its own history in its own volume. The offline name is the one
+# stacks had before the online path existed, so their history stays.
+PROMETHEUS_DATA = {"offline": "prometheus-data", "online": "prometheus-v3-data"}
 GRAFANA_DATA = "grafana-data"
 GRAFANA_OFFLINE_NOTE = "Grafana is unavailable offline (no Debian package)"
 
@@ -34,6 +41,11 @@ class StackOptions:
     offline: bool = False
     grafana_password: str = ""
     retention: str = "15d"
+    grafana_rule_uids: tuple[str, ...] = ()  # the catalog's and every earlier one's (LABEL_GRAFANA_RULES)
+
+    @property
+    def mode(self) -> str:
+        return "offline" if self.offline else "online"
 
 
 @dataclass(frozen=True)
@@ -70,34 +82,42 @@ def desired_stack(
     options: StackOptions,
 ) -> StackSpec:
     """`rendered` as render_stack returns it; `images` per service (app, prometheus, grafana)."""
+    prometheus_data = project.volume(PROMETHEUS_DATA[options.mode])
+    base = images.get("app-base")
+    rule_uids = {LABEL_GRAFANA_RULES: ",".join(options.grafana_rule_uids)}
     services = [
-        _service(project, options, "app", images["app"]),
+        _service(project, options, "app", images["app"], labels={LABEL_APP_BASE: base.ref} if base else None),
         _service(
             project, options, "prometheus", images["prometheus"],
+            # No --web.enable-lifecycle: it adds an unauthenticated POST /-/quit, and monlab applies a
+            # new config by recreating the container, never by /-/reload.
             command=[
                 f"--config.file={PROMETHEUS_ROOT}/prometheus.yml",
                 "--storage.tsdb.path=/prometheus",
                 f"--storage.tsdb.retention.time={options.retention}",
-                "--web.enable-lifecycle",
             ],
-            volumes={project.volume(PROMETHEUS_DATA): "/prometheus"},
+            volumes={prometheus_data: "/prometheus"},
             files=_rooted(PROMETHEUS_ROOT, rendered["prometheus"]),
+            labels=rule_uids,
         ),
     ]
-    volumes = {project.volume(PROMETHEUS_DATA): project.labels("prometheus")}
+    volumes = {prometheus_data: {**project.labels("prometheus"), LABEL_MODE: options.mode}}
     if not options.offline:
         services.append(_service(
             project, options, "grafana", images["grafana"],
-            environment=grafana_environment(options.grafana_password),
+            environment=grafana_environment(options.grafana_password, f"{project.host_url('grafana')}/"),
             volumes={project.volume(GRAFANA_DATA): "/var/lib/grafana"},
             files=_rooted(GRAFANA_ROOT, rendered["grafana"]),
+            labels=rule_uids,
         ))
         volumes[project.volume(GRAFANA_DATA)] = grafana_volume_labels(project, options.grafana_password)
     return StackSpec(project, project.network, volumes, tuple(services))
 
 
-def grafana_environment(password: str) -> dict[str, str]:
+def grafana_environment(password: str, root_url: str) -> dict[str, str]:
     return {
+        # The links Grafana builds itself (alert notifications, share links) point where it really is.
+        "GF_SERVER_ROOT_URL": root_url,
         "GF_SECURITY_ADMIN_USER": "admin",
         "GF_SECURITY_ADMIN_PASSWORD": password,
         "GF_AUTH_ANONYMOUS_ENABLED": "true",
@@ -119,6 +139,7 @@ def _service(
     environment: dict[str, str] | None = None,
     volumes: dict[str, str] | None = None,
     files: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> ServiceSpec:
     port = CONTAINER_PORTS[service]
     create = ContainerCreate(
@@ -128,9 +149,10 @@ def _service(
         environment=environment or {},
         labels={
             **project.labels(service),
-            LABEL_MODE: "offline" if options.offline else "online",
+            LABEL_MODE: options.mode,
             LABEL_BIND: project.bind,
             LABEL_PORT_OFFSET: str(project.port_offset),
+            **(labels or {}),
         },
         ports={port: (project.bind, project.host_port(service))},
         volumes=volumes or {},

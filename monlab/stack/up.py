@@ -4,17 +4,21 @@ until the stack is usable. Whatever this run created is removed again if it fail
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from monlab.docker_runtime import DockerRuntime
+from monlab.catalog import Catalog, load_catalog
+from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES, SERVICES, Project
+from monlab.image_refs import ImageRefs, resolve
+from monlab.project import SERVICES, Project
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
-from monlab.stack.spec import ImageChoice, StackOptions, StackSpec, desired_stack
+from monlab.registry_probe import probe_all
+from monlab.stack.mode import ModeChoice, choose_mode
+from monlab.stack.spec import LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, StackOptions, StackSpec, desired_stack
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
@@ -44,6 +48,7 @@ class UpRequest:
     offline: bool = False
     app_dir: Path | None = None
     only: frozenset[str] | None = None  # converge just these services (redeploying the app)
+    images: ImageRefs = field(default_factory=resolve)  # the pins, or the user's overrides
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,23 @@ def bring_up(
     if engine_is_local(runtime.address):
         checked = [s for s in services if _selected(request, s)]
         check_ports(project, checked, observed.held_ports(records), is_free)
-    images = obtain_images(runtime, request.offline, ["app-base", *services[1:]], reporter)
+    refs = request.images.for_mode(request.offline)
+    images = obtain_images(runtime, refs, request.offline, ["app-base", *services[1:]], reporter)
     images["app"] = build_app(runtime, project, request.app_dir, images["app-base"].ref, reporter)
-    spec = _spec(runtime, request, images)
+    catalog = load_catalog()
+    spec = _spec(runtime, request, images, records, catalog)
     plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
-    converge(runtime, spec, plan, _checks(request, spec), reporter, clock)
+    converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
     return UpResult(observed.stack_info(runtime, project.name), plan)
+
+
+def choose_stack_mode(runtime: DockerRuntime, project: Project, refs: ImageRefs, requested: str | None) -> ModeChoice:
+    """Online or offline for this `up`, from what is on the engine (see monlab/stack/mode.py)."""
+    records = runtime.containers(project.label_filter)
+    observed_mode = next((r.labels[LABEL_MODE] for r in records if r.labels.get(LABEL_MODE)), None)
+    online_refs = list(refs.online.values())
+    here = all(runtime.image_id(ref) for ref in online_refs)
+    return choose_mode(requested, observed_mode, here, lambda: probe_all(online_refs))
 
 
 def engine_is_local(address: str) -> bool:
@@ -79,13 +95,12 @@ def engine_is_local(address: str) -> bool:
 
 
 def obtain_images(
-    runtime: DockerRuntime, offline: bool, keys: list[str], reporter: UpReporter
+    runtime: DockerRuntime, refs: dict[str, str], offline: bool, keys: list[str], reporter: UpReporter
 ) -> dict[str, ImageChoice]:
-    """Local images (offline: only the bootstrapped ones) or pulled ones, by key of ONLINE_IMAGES."""
-    table = OFFLINE_IMAGES if offline else ONLINE_IMAGES
+    """The image for each key of `refs`: local, or pulled when online (offline never pulls)."""
     chosen = {}
     for key in keys:
-        ref = table[key]
+        ref = refs[key]
         image_id = runtime.image_id(ref)
         if image_id is None and offline:
             raise ImageUnavailable(f"The offline image {ref} is missing", "Run `monlab images bootstrap` first.")
@@ -108,13 +123,38 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
     return ImageChoice(project.app_image, image_id)
 
 
-def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice]) -> StackSpec:
-    from monlab.render import RenderContext, render_stack
+def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
+    password = "" if request.offline else grafana_password(runtime, request.project)
+    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog)
 
-    project = request.project
-    rendered = render_stack(RenderContext(project=project.name, grafana_url=project.host_url("grafana")))
-    password = "" if request.offline else grafana_password(runtime, project)
-    return desired_stack(project, rendered, images, StackOptions(offline=request.offline, grafana_password=password))
+
+def stack_spec(
+    project: Project,
+    offline: bool,
+    images: dict[str, ImageChoice],
+    password: str,
+    provisioned: tuple[str, ...] = (),
+    catalog: Catalog | None = None,
+) -> StackSpec:
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
+    from monlab.render import RenderContext, render_stack, require_sound_grafana
+
+    catalog = catalog or load_catalog()
+    rendered = render_stack(
+        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
+        catalog,
+    )
+    if not offline:
+        require_sound_grafana(rendered["grafana"])
+    rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
+    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids)
+    return desired_stack(project, rendered, images, options)
+
+
+def provisioned_rule_uids(records: list[ContainerRecord]) -> tuple[str, ...]:
+    """Every Grafana rule uid this project's Grafana was ever given, from its containers' labels."""
+    uids = {uid for record in records for uid in record.labels.get(LABEL_GRAFANA_RULES, "").split(",") if uid}
+    return tuple(sorted(uids))
 
 
 def grafana_password(runtime: DockerRuntime, project: Project) -> str:
@@ -185,11 +225,24 @@ def _undo(runtime: DockerRuntime, created: list[str], network: str | None) -> No
             pass
 
 
-def _checks(request: UpRequest, spec: StackSpec) -> Callable[[dict[str, str]], list[readiness.ReadinessCheck]]:
+def _checks(request: UpRequest, spec: StackSpec, catalog: Catalog) -> Callable[[dict[str, str]], list[readiness.ReadinessCheck]]:
     if request.only == frozenset({"app"}):
         return lambda urls: [readiness.app_answers_check(urls["app"])]
-    with_grafana = any(s.service == "grafana" for s in spec.services)
-    return lambda urls: readiness.default_checks(urls, with_grafana)
+    expected = grafana_expected(spec, frozenset(alert.uid for alert in catalog.alerts))
+    return lambda urls: readiness.default_checks(urls, expected)
+
+
+def grafana_expected(spec: StackSpec, rule_uids: frozenset[str]) -> readiness.GrafanaExpected | None:
+    """What the spec's Grafana must have provisioned before `up` is done; None without Grafana."""
+    from monlab.render import DASHBOARD_UID, DATASOURCE_UID
+
+    grafana = next((s for s in spec.services if s.service == "grafana"), None)
+    if grafana is None:
+        return None
+    return readiness.GrafanaExpected(
+        password=grafana.create.environment["GF_SECURITY_ADMIN_PASSWORD"],
+        datasource_uid=DATASOURCE_UID, dashboard_uid=DASHBOARD_UID, rule_uids=rule_uids,
+    )
 
 
 def _urls(spec: StackSpec) -> dict[str, str]:

@@ -1,0 +1,72 @@
+"""Writing an export directory: every file with its mode, never over files monlab did not write."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from monlab.errors import ConfigError
+from monlab.export.source import ExportFile
+
+MARKER = ".monlab-export.json"
+DIR_MODE = 0o755  # bind-mounted config directories must be listable by uid 65534 and 472
+
+
+def write_export(out_dir: Path, files: dict[str, ExportFile]) -> list[Path]:
+    """Write `files` (relative path -> file) under out_dir; returns the paths written, in order.
+
+    Refuses a non-empty directory that is not a previous export. Files a previous export wrote and
+    this one does not are removed; nothing else is.
+    """
+    previous = previous_export(out_dir)
+    for stale in sorted(set(previous) - set(files)):
+        (out_dir / stale).unlink(missing_ok=True)
+    written = []
+    for relative, file in files.items():
+        target = out_dir / relative
+        _write(out_dir, target, file)
+        written.append(target)
+    _write(out_dir, out_dir / MARKER, ExportFile(json.dumps({"files": sorted(files)}, indent=2) + "\n"))
+    return written
+
+
+def previous_export(out_dir: Path) -> list[str]:
+    """The files a previous export wrote into out_dir ([] for a missing or empty directory)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a new or empty directory.")
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return []
+    try:
+        listed = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(
+            f"{out_dir} is not empty and holds no previous monlab export",
+            "Choose a new or empty directory; monlab never overwrites other files.",
+        ) from None
+    return [p for p in listed if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()]
+
+
+def read_previous(out_dir: Path, relative: str) -> str | None:
+    """A file of a previous export in out_dir, if there is one."""
+    if relative not in previous_export(out_dir):
+        return None
+    try:
+        return (out_dir / relative).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _write(root: Path, target: Path, file: ExportFile) -> None:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for directory in reversed(target.relative_to(root).parents[:-1]):
+            (root / directory).mkdir(exist_ok=True)
+            (root / directory).chmod(DIR_MODE)
+        # Created with its final mode, so a private file is never readable by others, not even briefly.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file.mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(file.text)
+        target.chmod(file.mode)
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {target} ({exc.strerror})", "Check the directory's permissions.") from exc
