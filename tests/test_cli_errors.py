@@ -40,8 +40,11 @@ def test_missing_socket_is_named():
     (["up", "--port-offset", "60000"], "60000"),
     (["teardown", "--project", "-x"], "'-x'"),
 ])
-def test_bad_options_are_config_errors(args, fragment):
-    assert_one_line_error(monlab(*args), fragment)
+def test_bad_options_are_usage_errors(args, fragment):
+    result = monlab(*args)  # issue 10: a bad option value is a usage error, exit 2 (was 3)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Invalid value" in result.stderr and fragment in " ".join(result.stderr.split())
 
 
 def test_json_output_is_not_polluted_by_errors():
