@@ -51,9 +51,17 @@ def error_line(error: MonlabError) -> str:
 def main() -> None:
     try:
         cli()
+    except SystemExit as leaving:
+        if leaving.code == 130:  # Typer turns Ctrl-C into exit 130; say what the command left behind
+            from monlab.interrupts import exit_line
+
+            print(exit_line(), file=sys.stderr)
+        raise
     except MonlabError as error:
         print(f"Error: {error_line(error)}", file=sys.stderr)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        from monlab.interrupts import exit_line
+
+        print(exit_line(), file=sys.stderr)
         sys.exit(130)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from monlab import interrupts
+
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +64,12 @@ class RunContext:
     def disrupted(self, key: str, undo: Callable[[], None]) -> None:
         """Remember how to undo a disruption; the runner undoes what is left in a finally."""
         self.undo[key] = undo
+        interrupts.pending(f"lab:{key}", f"The lab left the stack disrupted ({key} not undone): "
+                                         f"run `{self.info.up_command}` to repair it")
 
     def restored(self, key: str) -> None:
         self.undo.pop(key, None)
+        interrupts.done(f"lab:{key}")
 
     def link(self, panel_id: str = "", expr: str = "") -> str:
         if panel_id and self.panel_link:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from monlab import interrupts
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
 from monlab.lab.context import RunContext
@@ -117,15 +118,18 @@ def _finish_background(ctx: RunContext, result: LabResult, completed: bool) -> N
 
 
 def _undo(ctx: RunContext, result: LabResult) -> None:
-    for key, undo in reversed(list(ctx.undo.items())):
-        ctx.view.action(f"undo: {key}")
-        try:
-            undo()
-        except DockerUnavailable:
-            raise
-        except MonlabError as error:
-            _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
-    ctx.undo.clear()
+    """Undo what the section disrupted; a Ctrl-C meanwhile waits until the stack is restored."""
+    with interrupts.deferred():
+        for key, undo in reversed(list(ctx.undo.items())):
+            ctx.view.action(f"undo: {key}")
+            try:
+                undo()
+                interrupts.done(f"lab:{key}")
+            except DockerUnavailable:
+                raise
+            except MonlabError as error:
+                _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
+        ctx.undo.clear()
 
 
 def run_labs(labs: list[Lab], stack: StackControl, catalog: Catalog, view: LabView, **options) -> list[LabResult]:

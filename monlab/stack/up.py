@@ -12,7 +12,8 @@ from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
 from monlab.image_refs import ImageRefs, resolve
-from monlab.project import SERVICES, Project
+from monlab import interrupts
+from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
@@ -76,7 +77,11 @@ def bring_up(
     catalog = load_catalog()
     spec = _spec(runtime, request, images, records, catalog)
     plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
-    converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
+    changes = ", ".join(f"{a.kind} {a.service}" for a in plan if a.kind != KEEP) or "waiting until ready"
+    note = (f"Stack {project.name!r} was being changed ({changes}) and may be incomplete (a service stopped or "
+            f"missing): run `{up_command(project, request.offline)}` to finish it")
+    with interrupts.while_changing(f"up:{project.name}", note):
+        converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
     return UpResult(observed.stack_info(runtime, project.name), plan)
 
 

@@ -40,6 +40,7 @@ def _describe(p: dict) -> str:
 
 def _run(ctx, params: dict) -> list:
     if params["app"] == "lecture":
+        ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))  # a Ctrl-C mid-redeploy is redone
         ctx.stack.redeploy_app(None)
         ctx.restored(IMAGE_KEY)
         return []

@@ -19,14 +19,13 @@ def undo_key(service: str) -> str:
 
 
 def _run(ctx, service: str) -> list:
-    ctx.stack.stop_service(service)
-
     def undo() -> None:
         ctx.stack.start_service(service)
         if service == "app":
             wait_for_app(ctx)
 
-    ctx.disrupted(undo_key(service), undo)
+    ctx.disrupted(undo_key(service), undo)  # before stopping: a Ctrl-C mid-stop is undone too
+    ctx.stack.stop_service(service)
     return []
 
 
