@@ -117,9 +117,24 @@ def run_load(
         ]
         for thread in threads:
             thread.start()
-        _report_until_done(threads, workers, progress)
+        try:
+            _report_until_done(threads, workers, progress)
+        except KeyboardInterrupt:
+            _say_how_far(stop, threads, workers, start, plan)
+            raise
         elapsed = time.perf_counter() - start
     return _merge(workers, elapsed)
+
+
+def _say_how_far(stop: threading.Event, threads: list[threading.Thread], workers: list["_Worker"], start: float, plan: LoadPlan) -> None:
+    """Ctrl-C: stop the workers (bounded) and leave the count reached for the exit message."""
+    from monlab import interrupts
+
+    stop.set()
+    for thread in threads:
+        thread.join(REQUEST_TIMEOUT_S)
+    reached = _merge(workers, time.perf_counter() - start)
+    interrupts.pending("load", f"The load ended early: {reached.sent} of {plan.count} planned requests sent")
 
 
 def _work(client: httpx.Client, plan: LoadPlan, numbers, start: float, stop: threading.Event, worker: _Worker) -> None:
