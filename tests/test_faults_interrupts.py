@@ -84,3 +84,15 @@ def test_ctrl_c_during_a_lab(docker_client, stack, section, after, twice):
     code, out, err = interrupted(["lab", section, "--project", project], after, twice)
     assert_honest_exit(code, err, project, offset, docker_client)
     assert_usable_after_up(docker_client, project, offset, up)
+
+
+@pytest.mark.parametrize("after", [0.3, 1.5])
+def test_ctrl_c_during_images_save_keeps_the_previous_archive(docker_client, tmp_path, after):
+    archive = tmp_path / "images.tar"
+    archive.write_bytes(b"the previous archive")
+    code, _, err = interrupted(["images", "save", str(archive)], after)
+    assert code in (0, 130), err
+    assert "Traceback" not in err
+    assert not (tmp_path / "images.tar.partial").exists()
+    if code == 130:
+        assert archive.read_bytes() == b"the previous archive"
