@@ -49,16 +49,16 @@ def dashboard(
         sections = [chosen]
     from monlab.dashboard.source import open_source
 
+    if not once:  # the stack is looked for on screen, again at every refresh until it answers
+        from monlab.dashboard.app import run_live
+
+        run_live(lambda: open_source(project, prometheus_url), sections, range_, refresh_seconds)
+        return
+    from monlab.dashboard.once import draw_once
+
     source = open_source(project, prometheus_url)
     try:
-        if once:
-            from monlab.dashboard.once import draw_once
-
-            draw_once(source, sections, range_, svg)
-        else:
-            from monlab.dashboard.app import run_live
-
-            run_live(source, sections, range_, refresh_seconds)
+        draw_once(source, sections, range_, svg)
     finally:
         source.close()
 
