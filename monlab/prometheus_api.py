@@ -67,7 +67,9 @@ class PrometheusAPI(JsonService):
         return [Sample(item["metric"], float(item["value"][1])) for item in data["result"]]
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[RangeSeries]:
-        """Range query from `start` to `end` (unix seconds), one point every `step` seconds."""
+        """Range query over `start`..`end` (unix seconds), one point every `step` seconds counted back
+        from `end`, so the last point is `end` itself and shows what an instant query would."""
+        start = end - math.ceil(round((end - start) / step, 6)) * step
         data = self._data("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step:g}")
         if data["resultType"] != "matrix":
             raise ServiceError(f"Range query {expr!r} returned a {data['resultType']}, expected a matrix")
