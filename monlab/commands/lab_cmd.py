@@ -19,6 +19,7 @@ def lab(
     as_json: bool = typer.Option(False, "--json", help="Print only a JSON report on stdout."),
     project: str = typer.Option("monlab", "--project", "-p", help="The stack to run on."),
     app: Optional[Path] = typer.Option(None, "--app", help="Your improved app directory (from `monlab app eject`) for `improvement`."),
+    report_dir: Optional[Path] = typer.Option(None, "--report", metavar="DIR", help="Also write DIR/index.html (offline page with charts) and DIR/results.json."),
 ) -> None:
     if name == "list":
         from monlab.lab.listing import list_sections
@@ -37,5 +38,7 @@ def lab(
         raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
     if app is not None and not (app / "app.py").is_file():
         raise typer.BadParameter(f"{app} has no app.py; create one with `monlab app eject DIR`", param_hint="--app")
-    passed = run_sections(labs, project, as_json, app.resolve() if app else None)
+    if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
+        raise typer.BadParameter(f"{report_dir} is a file, not a directory", param_hint="--report")
+    passed = run_sections(labs, project, as_json, app.resolve() if app else None, report_dir)
     raise typer.Exit(0 if passed else 1)

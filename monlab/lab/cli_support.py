@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.console import Console
 from monlab.catalog import load_catalog
 from monlab.lab.model import Lab, load_labs
 from monlab.lab.results import report
-from monlab.lab.runner import run_labs
+from monlab.lab.runner import run_lab
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.stackinfo import StackInfo
@@ -35,16 +36,35 @@ def grafana_hooks(info: StackInfo):
     return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
 
 
-def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None) -> bool:
+def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None,
+                 report_dir: Path | None = None) -> bool:
     from monlab.stack.control import open_stack
 
     stack = open_stack(project)
     view = LabView(Console(stderr=as_json))
-    results = run_labs(labs, stack, load_catalog(), view, timing=Timing.of_stack(), student_app=student_app,
-                       grafana=grafana_hooks)
+    catalog = load_catalog()
+    runs = []
+    for lab in labs:  # one at a time, so a report knows each section's run window
+        started = time.time()
+        result = run_lab(lab, stack, catalog, view, timing=Timing.of_stack(), student_app=student_app,
+                         grafana=grafana_hooks)
+        runs.append((lab, result, started, time.time()))
+    results = [result for _, result, _, _ in runs]
     full = report(results)
     if as_json:
         print(json.dumps(full))
     else:
         view.summary(results)
+    if report_dir is not None:
+        write_lab_report(report_dir, runs, full, stack.info(), catalog, view)
     return full["passed"]
+
+
+def write_lab_report(directory: Path, runs: list, full: dict, info: StackInfo, catalog, view: LabView) -> None:
+    from monlab.prometheus_api import PrometheusAPI
+    from monlab.report.build import SectionRun, render_html, section_pages, write_report
+
+    with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
+        pages = section_pages([SectionRun(*run) for run in runs], catalog, prometheus)
+    written = write_report(directory, full, render_html(pages, full, info.project))
+    view.console.print(f"Report: {written[1]} (and {written[0].name})")
