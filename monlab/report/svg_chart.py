@@ -33,7 +33,7 @@ def _clock(t: float) -> str:
 
 def svg_line_chart(
     series: Sequence[ChartSeries],
-    width: int = 560,
+    width: int = 530,
     height: int = 200,
     label: Callable[[float], str] = lambda v: f"{v:g}",
     title: str = "",
