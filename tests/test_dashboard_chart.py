@@ -7,7 +7,7 @@ import math
 import pytest
 
 from monlab.dashboard.chart import line_chart, resample, sparkline, value_range
-from monlab.dashboard.data import legend_name, step_for
+from monlab.dashboard.data import Line, legend_name, on_grid, step_for
 from monlab.dashboard.units import format_value
 
 NAN = math.nan
@@ -102,3 +102,19 @@ def test_legend_name(template, labels, name):
 @pytest.mark.parametrize("seconds, step", [(300, 2), (900, 8), (3600, 30), (60, 1), (10, 1)])
 def test_step_for(seconds, step):
     assert step_for(seconds) == step
+
+
+@pytest.mark.parametrize("points, end, step, count, expected", [
+    ([(8, 1), (10, 2)], 10, 2, 4, [(4, NAN), (6, NAN), (8, 1), (10, 2)]),  # data only at the recent end
+    ([(4.0004, 1)], 10, 2, 4, [(4, 1), (6, NAN), (8, NAN), (10, NAN)]),  # times printed to the ms
+    ([(0, 9), (12, 9)], 10, 2, 2, [(8, NAN), (10, NAN)]),  # outside the grid: dropped
+])
+def test_on_grid(points, end, step, count, expected):
+    got = on_grid(points, end, step, count)
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert [None if math.isnan(v) else v for _, v in got] == [None if math.isnan(v) else v for _, v in expected]
+
+
+@pytest.mark.parametrize("points, last", [([(1, 2), (2, NAN)], 2), ([(1, NAN)], None), ([], None)])
+def test_last_is_the_latest_finite_value(points, last):
+    assert Line("x", points).last == last

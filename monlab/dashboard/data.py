@@ -7,6 +7,7 @@ exception, so every view can show it on screen.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,8 @@ class Line:
 
     @property
     def last(self) -> float | None:
-        return self.points[-1][1] if self.points else None
+        """The latest finite value."""
+        return next((v for _, v in reversed(self.points) if math.isfinite(v)), None)
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,25 @@ def step_for(range_seconds: float, points: int = POINTS) -> float:
     return max(1.0, round(range_seconds / points))
 
 
+def on_grid(points: list[tuple[float, float]], end: float, step: float, count: int) -> list[tuple[float, float]]:
+    """`points` on the `count` times ending at `end`, `step` apart, NaN where Prometheus had none, so a
+    chart places a series in time (a Prometheus started 30 s ago fills the right end of 5m only)."""
+    first = end - (count - 1) * step
+    values = [math.nan] * count
+    for t, v in points:
+        index = round((t - first) / step)
+        if 0 <= index < count:
+            values[index] = v
+    return [(first + i * step, v) for i, v in enumerate(values)]
+
+
 def fetch_panel(api: PrometheusAPI, panel: Panel, start: float, end: float, step: float) -> PanelData:
     try:
         found: list[RangeSeries] = api.query_range(panel.expr, start, end, step)
     except MonlabError as error:
         return PanelData(panel, error=error.one_line())
-    lines = [Line(legend_name(panel.legend, s.labels), s.points) for s in found]
+    count = math.ceil(round((end - start) / step, 6)) + 1
+    lines = [Line(legend_name(panel.legend, s.labels), on_grid(s.points, end, step, count)) for s in found]
     return PanelData(panel, sorted(lines, key=lambda line: line.name))
 
 
