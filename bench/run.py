@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 
 from measure import Row  # noqa: E402
 
-SUITES = ("cli", "app", "load", "stack", "labs")
+SUITES = ("cli", "app", "load", "stack", "labs", "dashboard")
 
 
 def _format(value: float | None, unit: str) -> str:
