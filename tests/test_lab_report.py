@@ -89,6 +89,8 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
         for panel in report_panels(run.lab, catalog):
             assert f'data-panel="{panel.id}"' in html
     assert "/simulate-load before and after (seconds)" in html and "improved app" in html
+    capacity = html[html.index('data-panel="total-request-rate"'):]
+    assert 'class="threshold"' in capacity.split("</figure>")[0]  # HighRequestRate's line on its panel
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == sum(
         len(report_panels(run.lab, catalog)) for run in runs)
     assert 'class="error"' not in html  # every range query answered
@@ -145,6 +147,15 @@ def test_svg_chart_is_valid_svg_with_a_line_per_finite_run(series, polylines, ci
             assert 78 <= x <= 300 - 12 and 10 <= y <= 120 - 26  # inside the plot area
     legend = [t.text for t in root.findall(f"{ns}text") if t.get("class") == "legend"]
     assert legend == ([s.name for s in series] if any(s.points for s in series) else [])
+
+
+def test_svg_chart_draws_a_threshold_inside_the_range():
+    svg = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 9)])], width=300, height=120, thresholds=[("HighRequestRate", 5)])
+    ns = "{http://www.w3.org/2000/svg}"
+    [line] = ElementTree.fromstring(svg).findall(f"{ns}line")
+    assert line.get("class") == "threshold" and float(line.get("y1")) == pytest.approx(10 + (1 - 4 / 8) * 84, abs=0.1)
+    above = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 2)])], width=300, height=120, thresholds=[("X", 5)])
+    assert ">5</text>" in above  # the range grows to show a threshold the data never reached
 
 
 def test_report_option_refuses_a_file(tmp_path):

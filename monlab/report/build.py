@@ -83,7 +83,8 @@ def tables(lab: Lab, result: LabResult) -> list[Table]:
     ]
 
 
-def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float) -> Chart:
+def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
+          thresholds: list[tuple[str, float]] | None = None) -> Chart:
     start = started - LEAD_S
     step = max(1.0, math.ceil((ended - start) / POINTS))
     try:
@@ -91,13 +92,19 @@ def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float) -> Cha
     except MonlabError as error:
         return Chart(panel, error=error.one_line())
     series = sorted((ChartSeries(legend_name(panel.legend, s.labels), s.points) for s in found), key=lambda s: s.name)
-    return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title))
+    return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title,
+                                       thresholds=thresholds or ()))
+
+
+def alert_thresholds(catalog: Catalog, panel: Panel) -> list[tuple[str, float]]:
+    """The thresholds of the catalog alerts drawn on `panel` (an alert names its panel)."""
+    return [(alert.name, alert.threshold) for alert in catalog.alerts if alert.panel == panel.id]
 
 
 def section_pages(runs: list[SectionRun], catalog: Catalog, api: PrometheusAPI) -> list[SectionPage]:
     pages = [SectionPage(run, tables=tables(run.lab, run.result)) for run in runs]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended))
+        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended, alert_thresholds(catalog, panel)))
                 for page in pages for panel in report_panels(page.run.lab, catalog)]
         for page, job in jobs:
             page.charts.append(job.result())

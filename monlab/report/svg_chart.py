@@ -37,9 +37,11 @@ def svg_line_chart(
     height: int = 200,
     label: Callable[[float], str] = lambda v: f"{v:g}",
     title: str = "",
+    thresholds: Sequence[tuple[str, float]] = (),
 ) -> str:
     """An <svg> with one polyline per series (a gap where a value is not finite), the y range and
-    the time range (UTC) on the axes, and a legend under the plot."""
+    the time range (UTC) on the axes, a dashed line per threshold (e.g. an alert's), and a legend
+    under the plot."""
     finite_points = [(t, v) for s in series for t, v in s.points if math.isfinite(v)]
     legend_height = LEGEND_ROW * len(series)
     total_height = height + legend_height
@@ -57,7 +59,7 @@ def svg_line_chart(
         return "".join(parts)
     t0, t1 = min(t for t, _ in finite_points), max(t for t, _ in finite_points)
     t1 = t1 if t1 > t0 else t0 + 1
-    low, high = _bounds([v for _, v in finite_points])
+    low, high = _bounds([v for _, v in finite_points] + [v for _, v in thresholds])
 
     def x(t: float) -> float:
         return MARGIN_LEFT + (t - t0) / (t1 - t0) * plot_w
@@ -70,6 +72,11 @@ def svg_line_chart(
                      f"{escape(label(value))}</text>")
     for t, anchor in ((t0, "start"), (t1, "end")):
         parts.append(f'<text x="{x(t):.1f}" y="{height - 8}" text-anchor="{anchor}" class="axis">{_clock(t)} UTC</text>')
+    for name, value in thresholds:
+        parts.append(f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + plot_w}" y1="{y(value):.1f}" '
+                     f'y2="{y(value):.1f}" stroke="#c62828" stroke-dasharray="5,4"/>'
+                     f'<text x="{MARGIN_LEFT + plot_w - 4}" y="{y(value) - 4:.1f}" text-anchor="end" class="axis">'
+                     f"{escape(name)} {escape(label(value))}</text>")
     for index, item in enumerate(series):
         color = COLORS[index % len(COLORS)]
         for run in _finite_runs(item.points):
