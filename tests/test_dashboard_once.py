@@ -3,6 +3,7 @@ prometheus scraping the lab app (tests/lab_fixtures.py) after some lecture traff
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -62,7 +63,8 @@ def test_a_prometheus_that_does_not_answer_is_a_problem_in_the_snapshot_not_an_e
 
 
 def monlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "400"})  # usage errors on one line
 
 
 def test_once_svg_contains_every_lecture_panel_title(stack, tmp_path):
@@ -94,8 +96,23 @@ def test_once_one_section_shows_only_its_panels(stack):
     (["--project", "monlabtest-dashboard-absent0"], 3, "has no containers"),
     (["--range", "soon"], 2, "is not a duration"),
     (["--section", "nope"], 2, "no section 'nope'"),
+    (["--refresh", "0s"], 2, "is not a duration"),
 ])
 def test_once_fails_with_one_sentence(args, code, words):
     done = monlab("dashboard", "--once", *args)
     assert done.returncode == code
     assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_svg_needs_once(tmp_path):
+    done = monlab("dashboard", "--svg", str(tmp_path / "d.svg"))
+    assert done.returncode == 2 and "use it with --once" in done.stderr
+
+
+def test_help_does_not_import_textual_or_the_dashboard():
+    code = ("import sys, runpy; sys.argv = ['monlab', '--help']\n"
+            "try:\n    runpy.run_module('monlab', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('textual', 'monlab.dashboard', 'monlab.report'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "dashboard" in done.stdout  # the command is listed
+    assert done.stdout.strip().splitlines()[-1] == "[]"
