@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 
 from measure import Row  # noqa: E402
 
-SUITES = ("cli", "app", "load", "stack", "labs", "fresh")  # fresh removes the offline images: it runs last
+SUITES = ("cli", "app", "load", "stack", "labs", "dashboard", "fresh")  # fresh removes the offline images: it runs last
 
 
 def _format(value: float | None, unit: str) -> str:

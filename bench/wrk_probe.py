@@ -22,9 +22,11 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run_wrk(url: str, seconds: int = 5, connections: int = 16, threads: int = 2) -> WrkResult:
+def run_wrk(url: str, seconds: int = 5, connections: int = 16, threads: int = 2, cpus: str = "") -> WrkResult:
+    """`cpus`: pin wrk to these cores (taskset), so it never takes CPU from the server it measures."""
+    pin = ["taskset", "-c", cpus] if cpus else []
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [*pin, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         check=True, capture_output=True, text=True, timeout=seconds + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from monlab.commands import app_cmd, doctor_cmd, export_cmd, images_cmd, lab_cmd, load_cmd, render_cmd, stack_cmd
+from monlab.commands import app_cmd, dashboard_cmd, doctor_cmd, export_cmd, images_cmd, lab_cmd, load_cmd, render_cmd, stack_cmd
 from monlab.errors import MonlabError
 
 cli = typer.Typer(
@@ -38,7 +38,7 @@ def _root(
     """The DevOps monitoring lecture as a lab that runs itself."""
 
 
-for module in (stack_cmd, doctor_cmd, render_cmd, lab_cmd, load_cmd, app_cmd, images_cmd, export_cmd):
+for module in (stack_cmd, doctor_cmd, render_cmd, lab_cmd, load_cmd, app_cmd, images_cmd, export_cmd, dashboard_cmd):
     module.register(cli)
 
 

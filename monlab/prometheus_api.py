@@ -19,6 +19,12 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class RangeSeries:
+    labels: dict[str, str]
+    points: list[tuple[float, float]]  # (unix time, value); NaN where Prometheus says so
+
+
+@dataclass(frozen=True)
 class Target:
     job: str
     instance: str
@@ -59,6 +65,15 @@ class PrometheusAPI(JsonService):
         if data["resultType"] != "vector":
             raise ServiceError(f"Query {expr!r} returned a {data['resultType']}, expected an instant vector")
         return [Sample(item["metric"], float(item["value"][1])) for item in data["result"]]
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[RangeSeries]:
+        """Range query over `start`..`end` (unix seconds), one point every `step` seconds counted back
+        from `end`, so the last point is `end` itself and shows what an instant query would."""
+        start = end - math.ceil(round((end - start) / step, 6)) * step
+        data = self._data("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step:g}")
+        if data["resultType"] != "matrix":
+            raise ServiceError(f"Range query {expr!r} returned a {data['resultType']}, expected a matrix")
+        return [RangeSeries(item["metric"], [(float(t), float(v)) for t, v in item["values"]]) for item in data["result"]]
 
     def query_value(self, expr: str) -> float | None:
         """The single value of `expr`, summed if it has several series; None when it has none."""

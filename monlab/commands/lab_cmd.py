@@ -29,6 +29,7 @@ def lab(
         help="Run on a stack monlab did not start, by URL (with --app URL): the sections that only send traffic and read metrics."),
     grafana: Optional[str] = typer.Option(
         None, "--grafana", metavar="URL", help="That stack's Grafana, as http://admin:PASSWORD@host:port (optional)."),
+    report_dir: Optional[Path] = typer.Option(None, "--report", metavar="DIR", help="Also write DIR/index.html (offline page with charts) and DIR/results.json."),
 ) -> None:
     if name == "list":
         from monlab.lab.listing import list_sections
@@ -43,8 +44,10 @@ def lab(
 
         names = ", ".join(s.name for s in load_catalog().sections)
         raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
+    if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
+        raise typer.BadParameter(f"{report_dir} is a file, not a directory", param_hint="--report")
     if prometheus is not None or grafana is not None or _is_url(app):
-        _run_by_url(name, labs, prometheus, app, grafana, as_json)
+        _run_by_url(name, labs, prometheus, app, grafana, as_json, report_dir)
     app_dir = Path(app) if app is not None else None
     if app_dir is not None and name not in ("improvement", "all"):
         raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
@@ -53,7 +56,7 @@ def lab(
     from monlab.stack.lock import command_lock
 
     with command_lock(project, f"lab {name}"):
-        code = run_sections(labs, project, as_json, app_dir.resolve() if app_dir else None)
+        code = run_sections(labs, project, as_json, app_dir.resolve() if app_dir else None, report_dir)
     raise typer.Exit(code)
 
 
@@ -63,7 +66,8 @@ def _is_url(value: Optional[str]) -> bool:
     return value is not None and is_url(value)
 
 
-def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[str], grafana: Optional[str], as_json: bool) -> None:
+def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[str], grafana: Optional[str], as_json: bool,
+                report_dir: Optional[Path]) -> None:
     """A stack given by URLs: --prometheus and --app URLs both needed; exit 2 for a section that must
     stop or redeploy containers, decided from the command line alone before anything is contacted."""
     from monlab.lab.cli_support import run_sections_by_url
@@ -80,4 +84,4 @@ def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[
         urls = stack_urls(prometheus, app, grafana)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--prometheus/--app/--grafana") from None
-    raise typer.Exit(run_sections_by_url(labs, urls, as_json))
+    raise typer.Exit(run_sections_by_url(labs, urls, as_json, report_dir))

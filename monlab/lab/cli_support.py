@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from rich.console import Console
 from monlab.catalog import load_catalog
 from monlab.lab.model import Lab, load_labs
 from monlab.lab.results import LabResult, exit_code, report, skipped
-from monlab.lab.runner import run_labs
+from monlab.lab.runner import run_lab
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.stackinfo import StackInfo
@@ -39,36 +40,59 @@ def grafana_hooks(info: StackInfo):
     return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
 
 
-def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None) -> int:
+def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None,
+                 report_dir: Path | None = None) -> int:
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
     stack = open_stack(project)
     view = LabView(Console(stderr=as_json))
-    results = run_labs(labs, stack, load_catalog(), view, timing=Timing.of_stack(), student_app=student_app,
-                       grafana=grafana_hooks)
-    return _report(results, view, as_json)
+    catalog = load_catalog()
+    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app) for lab in labs]
+    return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
-def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool) -> int:
+def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None) -> int:
     """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
     from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
 
     stack = UrlStack(urls)
     view = LabView(Console(stderr=as_json))
-    results = []
+    catalog = load_catalog()
+    runs = []
     for lab in labs:
         if lab.controls_containers:
-            results.append(LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]))
+            now = time.time()
+            runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]), now, now))
             continue
-        results += run_labs([lab], stack, load_catalog(), view, timing=Timing.of_stack(), grafana=grafana_hooks)
-    return _report(results, view, as_json)
+        runs.append(_timed_run(lab, stack, catalog, view))
+    return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
-def _report(results: list[LabResult], view: LabView, as_json: bool) -> int:
+def _timed_run(lab: Lab, stack, catalog, view: LabView, **options) -> tuple:
+    """One section, with its run window: a report charts each section over the time it ran."""
+    started = time.time()
+    result = run_lab(lab, stack, catalog, view, timing=Timing.of_stack(), grafana=grafana_hooks, **options)
+    return lab, result, started, time.time()
+
+
+def _report(runs: list[tuple], view: LabView, as_json: bool, report_dir: Path | None, stack, catalog) -> int:
+    results = [result for _, result, _, _ in runs]
     full = report(results)
     if as_json:
         print(json.dumps(full))
     else:
         view.summary(results)
+    if report_dir is not None:
+        write_lab_report(report_dir, runs, full, stack.info(), catalog, view)
     return exit_code(results)
+
+
+def write_lab_report(directory: Path, runs: list, full: dict, info: StackInfo, catalog, view: LabView) -> None:
+    from monlab.prometheus_api import PrometheusAPI
+    from monlab.report.build import SectionRun, render_html, section_pages, write_report
+
+    with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
+        pages = section_pages([SectionRun(*run) for run in runs], catalog, prometheus)
+    written = write_report(directory, full, render_html(pages, full, info.project))
+    view.console.print(f"Report: {written[1]} (and {written[0].name})")

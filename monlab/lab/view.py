@@ -7,10 +7,11 @@ from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
-from monlab.catalog import Section
+from monlab.catalog import Panel, Section
 from monlab.lab.results import CheckResult, LabResult
 from monlab.load import LoadPlan, LoadResult, run_load
 from monlab.load_view import run_with_progress
+from monlab.prometheus_api import RangeSeries
 
 
 class LabView:
@@ -87,6 +88,18 @@ class LabView:
         for label, values in rows.items():
             table.add_row(label, *("–" if v is None else f"{v:.4g}" for v in values))
         self.console.print(table)
+
+    def chart(self, panel: Panel, series: list[RangeSeries]) -> None:
+        """A panel's series: a line chart as wide as the terminal, or plain lines when not a TTY."""
+        from monlab.dashboard.chart_text import chart_lines, plain_lines
+
+        self.flush()
+        if self.console.is_terminal:
+            for line in chart_lines(panel, series, self.console.width - 2):
+                self.console.print(line, soft_wrap=True)
+        else:
+            for line in plain_lines(panel, series):
+                self.console.print(line, soft_wrap=True, markup=False, highlight=False)
 
     def load(self, base_url: str, plan: LoadPlan) -> LoadResult:
         if self._status is not None:  # the progress bar takes the spinner's place

@@ -2,12 +2,14 @@
 
 from monlab.lab.kind import Kind
 from monlab.lab.kinds import (
-    alert, expect, grafana_alert, http, load, mark, record, redeploy, say, start, stop, table, targets, traffic, wait_data,
+    alert, chart, expect, grafana_alert, http, load, mark, record, redeploy, say, start, stop, table, targets, traffic,
+    wait_data,
 )
 
 KINDS: dict[str, Kind] = {
     module.KIND.name: module.KIND
     for module in (
         say, traffic, load, http, stop, start, redeploy, wait_data, expect, alert, grafana_alert, targets, mark, record, table,
+        chart,
     )
 }

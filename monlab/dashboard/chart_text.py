@@ -1,0 +1,44 @@
+"""A panel's range-query series as lab output: a coloured text chart for a terminal, or plain lines
+(start, lowest, highest, last per series) for logs and pipes."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+
+from monlab.catalog import Panel
+from monlab.dashboard.data import Line, PanelData, legend_name
+from monlab.dashboard.render import timeseries_body
+from monlab.dashboard.units import format_value
+from monlab.prometheus_api import RangeSeries
+
+CHART_HEIGHT = 8
+
+
+def panel_data(panel: Panel, series: list[RangeSeries]) -> PanelData:
+    lines = [Line(legend_name(panel.legend, s.labels), s.points) for s in series]
+    return PanelData(panel, sorted(lines, key=lambda line: line.name))
+
+
+def chart_lines(panel: Panel, series: list[RangeSeries], width: int) -> list:
+    return [Text(f"  {panel.title}", style="bold"), timeseries_body(panel_data(panel, series), max(width, 20), CHART_HEIGHT)]
+
+
+def plain_lines(panel: Panel, series: list[RangeSeries]) -> list[str]:
+    data = panel_data(panel, series)
+    if not data.lines:
+        return [f"  {panel.title}: no data since the mark"]
+    lines = [f"  {panel.title}:"]
+    for line in data.lines:
+        values = [v for v in line.values if math.isfinite(v)]
+        if not values:
+            lines.append(f"    {line.name}: no values")
+            continue
+
+        def shown(value: float) -> str:
+            return format_value(value, panel.unit)
+
+        lines.append(f"    {line.name}: start {shown(values[0])}, lowest {shown(min(values))}, "
+                     f"highest {shown(max(values))}, last {shown(values[-1])} ({len(values)} points)")
+    return lines

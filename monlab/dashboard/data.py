@@ -1,0 +1,170 @@
+"""What one refresh of the dashboard reads: every catalog panel's range query, run concurrently, and
+each section's alert states from Prometheus (and Grafana when it runs).
+
+Nothing here draws; a failed query or a silent service becomes text in the snapshot, never an
+exception, so every view can show it on screen.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from monlab.catalog import Panel, Section, parse_duration
+from monlab.errors import MonlabError
+from monlab.prometheus_api import PrometheusAPI, RangeSeries
+
+RANGES = ("5m", "15m", "1h")
+POINTS = 120  # per series: more than a terminal row is wide, few enough for a fast query
+WORKERS = 8
+_LEGEND_FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    points: list[tuple[float, float]]
+
+    @property
+    def values(self) -> list[float]:
+        return [v for _, v in self.points]
+
+    @property
+    def last(self) -> float | None:
+        """The latest finite value."""
+        return next((v for _, v in reversed(self.points) if math.isfinite(v)), None)
+
+
+@dataclass(frozen=True)
+class PanelData:
+    panel: Panel
+    lines: list[Line] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def last(self) -> float | None:
+        """The panel's current value: the sum of the series' last values (a stat panel's number)."""
+        ends = [line.last for line in self.lines if line.last is not None]
+        return sum(ends) if ends else None
+
+
+@dataclass(frozen=True)
+class AlertData:
+    name: str
+    severity: str
+    prometheus: str  # "firing", "pending", "inactive" or "unknown"
+    grafana: str | None  # None: no Grafana in this stack
+
+
+@dataclass(frozen=True)
+class SectionData:
+    section: Section
+    panels: list[PanelData]
+    alerts: list[AlertData]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    sections: list[SectionData]
+    range_text: str
+    taken_at: float
+    seconds: float  # how long the refresh took
+    problem: str = ""  # set when Prometheus could not be asked at all
+
+    @property
+    def panels(self) -> list[PanelData]:
+        return [p for s in self.sections for p in s.panels]
+
+
+def legend_name(template: str, labels: dict[str, str]) -> str:
+    """A series' name: the panel's legend template filled from its labels, else its labels."""
+    if template:
+        return _LEGEND_FIELD.sub(lambda m: labels.get(m.group(1), ""), template)
+    shown = {k: v for k, v in labels.items() if k != "__name__"}
+    if not shown:
+        return labels.get("__name__", "value")
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(shown.items())) + "}"
+
+
+def step_for(range_seconds: float, points: int = POINTS) -> float:
+    """The query step giving about `points` points over the range, never under a second."""
+    return max(1.0, round(range_seconds / points))
+
+
+def on_grid(points: list[tuple[float, float]], end: float, step: float, count: int) -> list[tuple[float, float]]:
+    """`points` on the `count` times ending at `end`, `step` apart, NaN where Prometheus had none, so a
+    chart places a series in time (a Prometheus started 30 s ago fills the right end of 5m only)."""
+    first = end - (count - 1) * step
+    values = [math.nan] * count
+    for t, v in points:
+        index = round((t - first) / step)
+        if 0 <= index < count:
+            values[index] = v
+    return [(first + i * step, v) for i, v in enumerate(values)]
+
+
+def fetch_panel(api: PrometheusAPI, panel: Panel, start: float, end: float, step: float) -> PanelData:
+    try:
+        found: list[RangeSeries] = api.query_range(panel.expr, start, end, step)
+    except MonlabError as error:
+        return PanelData(panel, error=error.one_line())
+    count = math.ceil(round((end - start) / step, 6)) + 1
+    lines = [Line(legend_name(panel.legend, s.labels), on_grid(s.points, end, step, count)) for s in found]
+    return PanelData(panel, sorted(lines, key=lambda line: line.name))
+
+
+def prometheus_alert_states(api: PrometheusAPI) -> tuple[dict[str, str], str]:
+    """{alert name: firing|pending} for active alerts (others are inactive), and a problem or ''."""
+    try:
+        active = api.alerts()
+    except MonlabError as error:
+        return {}, error.one_line()
+    states: dict[str, str] = {}
+    for alert in active:
+        if states.get(alert.name) != "firing":
+            states[alert.name] = alert.state
+    return states, ""
+
+
+def fetch_snapshot(
+    api: PrometheusAPI,
+    sections: list[Section],
+    range_text: str = "15m",
+    grafana_states: Callable[[], dict[str, str]] | None = None,
+    now: Callable[[], float] = time.time,
+) -> Snapshot:
+    """One range query per panel and one alerts query, all at once on a thread pool."""
+    started = time.perf_counter()
+    end = now()
+    range_seconds = parse_duration(range_text)
+    start, step = end - range_seconds, step_for(range_seconds)
+    panels = [p for s in sections for p in s.panels]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        panel_jobs = [pool.submit(fetch_panel, api, p, start, end, step) for p in panels]
+        alert_job = pool.submit(prometheus_alert_states, api)
+        grafana_job = pool.submit(_grafana_states, grafana_states) if grafana_states else None
+        by_id = {job.result().panel.id: job.result() for job in panel_jobs}
+        prom_states, problem = alert_job.result()
+        grafana = grafana_job.result() if grafana_job else None
+    section_data = [
+        SectionData(
+            s,
+            [by_id[p.id] for p in s.panels],
+            [AlertData(a.name, a.severity, "unknown" if problem else prom_states.get(a.name, "inactive"),
+                       None if grafana is None else grafana.get(a.name, "unknown"))
+             for a in s.alerts],
+        )
+        for s in sections
+    ]
+    return Snapshot(section_data, range_text, end, time.perf_counter() - started, problem)
+
+
+def _grafana_states(read: Callable[[], dict[str, str]]) -> dict[str, str]:
+    try:
+        return read()
+    except MonlabError:
+        return {}
