@@ -74,11 +74,11 @@ def test_with_the_app_stopped_a_section_fails_with_a_hint_and_no_traceback(stack
     app.stop()
     try:
         done = monlab("lab", "business", "--project", stack["project"])
-        assert done.returncode == 1
+        assert done.returncode == 3  # issue 10: a stack that is not up is an environment problem
         assert "monlab up" in done.stdout and "Traceback" not in done.stdout + done.stderr
         as_json = monlab("lab", "security", "--json", "--project", stack["project"])
         report = json.loads(as_json.stdout)
-        assert as_json.returncode == 1 and report["passed"] is False
+        assert as_json.returncode == 3 and report["passed"] is False
         assert "monlab up" in report["labs"][0]["checks"][0]["detail"]
         app.reload()
         assert app.status == "exited"  # the lab did not repair the stack behind the user's back
