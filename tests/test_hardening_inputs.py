@@ -28,6 +28,9 @@ BAD_OPTION_VALUES = [
     ("load", "/", "--project", "-x"),
     ("render", "--out", "unused", "--bind", "localhost:99"),
     ("render", "--out", "unused", "--port-offset", "-5"),
+    ("dashboard", "--project", "Bad X"),
+    ("export", "compose", "unused", "--project", "Bad X"),
+    ("export", "compose", "unused", "--bind", "nope"),
 ]
 
 

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from monlab.commands.validate import project_option
+
 RANGES_HELP = "5m, 15m or 1h (any duration like 30m works with --once)"
 
 
@@ -26,7 +28,7 @@ def _duration(text: str, option: str) -> str:
 
 
 def dashboard(
-    project: str = typer.Option("monlab", "--project", "-p", help="The stack to read from."),
+    project: str = project_option("The stack to read from."),
     section: Optional[str] = typer.Option(None, "--section", "-s", help="Show only this section (e.g. reliability)."),
     range_: str = typer.Option("15m", "--range", help=f"How far back the charts go: {RANGES_HELP}."),
     refresh: str = typer.Option("5s", "--refresh", help="Live mode: time between refreshes."),

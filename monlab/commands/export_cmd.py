@@ -5,6 +5,8 @@ from typing import Optional
 
 import typer
 
+from monlab.commands.validate import bind_option, port_offset_option, project_option
+
 export = typer.Typer(help="Write the stack as a Docker Compose project, or as Kubernetes manifests for a class.", no_args_is_help=True)
 
 
@@ -16,9 +18,9 @@ def register(cli: typer.Typer) -> None:
 def compose(
     out: Path = typer.Argument(..., metavar="DIR", help="Directory to write: new, empty, or a previous export."),
     offline: bool = typer.Option(False, "--offline", help="Use the bootstrapped Debian images (no Grafana), as `up --offline`."),
-    project: str = typer.Option("monlab", "--project", "-p", help="Project name: containers, network and volumes are named after it."),
-    port_offset: int = typer.Option(0, "--port-offset", help="Added to the host ports 5000/9090/3000."),
-    bind: str = typer.Option("127.0.0.1", "--bind", help="Host address the ports are published on."),
+    project: str = project_option("Project name: containers, network and volumes are named after it."),
+    port_offset: int = port_offset_option(),
+    bind: str = bind_option(),
 ) -> None:
     """DIR/compose.yaml plus the config files and the app's build context: the same stack as `monlab up`."""
     from monlab.export.run import export_compose
