@@ -41,6 +41,7 @@ def test_second_command_on_a_busy_project_refuses_naming_the_holder(command):
     finally:
         holder.kill()
         holder.wait()
+        monlab("teardown", "--project", project)  # should the lock ever fail to refuse, nothing stays behind
     assert result.returncode == 3, result.stderr
     assert f"`monlab up --offline` (PID {holder.pid})" in result.stderr
     assert "Traceback" not in result.stderr
