@@ -59,7 +59,7 @@ def test_online_offline_online_keeps_each_history_apart(docker_client, standin_i
         assert raw_samples(url, *online_span) == 0, "the offline Prometheus must not see the online TSDB"
         offline_span = scrape_window(url)
 
-        again = up(project, offset)
+        again = up(project, offset, "--online")  # a stack keeps its mode until told otherwise
         assert set(again["services"]) == {"app", "prometheus", "grafana"}
         assert prometheus_mount(docker_client, project) == [f"{project}-prometheus-v3-data"]
         assert raw_samples(url, *online_span) > 0, "the online history survived the offline spell"
