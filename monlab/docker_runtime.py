@@ -210,13 +210,7 @@ class DockerRuntime:
         refused, never adopted."""
         with self._engine(f"creating network {name}"):
             same_name = [n for n in self.client.api.networks(names=[name]) if n["Name"] == name]
-            foreign = [n for n in same_name if not _carries(n.get("Labels"), labels)]
-            if foreign:
-                raise ForeignResource(
-                    f"A network named {name} exists that monlab did not make (id {foreign[0]['Id'][:12]}, no "
-                    f"{_label_text(labels)} label); monlab neither uses nor removes it",
-                    f"Remove or rename it (`docker network rm {foreign[0]['Id'][:12]}`), or choose another --project.",
-                )
+            _refuse_foreign("network", name, same_name, labels, "docker network rm")
             if not same_name:
                 self.client.api.create_network(name, driver="bridge", labels=labels, check_duplicate=True)
                 return True
@@ -236,13 +230,7 @@ class DockerRuntime:
         with self._engine(f"looking for container {name}"):
             same_name = [c for c in self.client.api.containers(all=True, filters={"name": name})
                          if f"/{name}" in (c.get("Names") or [])]
-        foreign = [c for c in same_name if not _carries(c.get("Labels"), labels)]
-        if foreign:
-            raise ForeignResource(
-                f"A container named {name} exists that monlab did not make (id {foreign[0]['Id'][:12]}, no "
-                f"{_label_text(labels)} label); monlab neither uses nor removes it",
-                f"Remove or rename it (`docker rm -f {foreign[0]['Id'][:12]}`), or choose another --project.",
-            )
+        _refuse_foreign("container", name, same_name, labels, "docker rm -f")
 
     def ensure_volume(self, name: str, labels: dict[str, str]) -> VolumeRecord:
         """The volume, created with `labels` if missing; an existing volume keeps its own labels."""
@@ -383,6 +371,18 @@ class DockerRuntime:
         return [tag for image in loaded for tag in image.tags]
 
 
+
+
+def _refuse_foreign(kind: str, name: str, same_name: list[dict], labels: dict[str, str], remove: str) -> None:
+    """Raise ForeignResource when one of `same_name` lacks monlab's `labels`: someone else's."""
+    foreign = [found for found in same_name if not _carries(found.get("Labels"), labels)]
+    if foreign:
+        short = foreign[0]["Id"][:12]
+        raise ForeignResource(
+            f"A {kind} named {name} exists that monlab did not make (id {short}, no "
+            f"{_label_text(labels)} label); monlab neither uses nor removes it",
+            f"Remove or rename it (`{remove} {short}`), or choose another --project.",
+        )
 
 
 def split_ref(ref: str) -> tuple[str, str]:

@@ -57,9 +57,9 @@ def test_a_foreign_non_empty_dir_is_refused_with_exit_3_and_no_traceback(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prometheus.yml"]
 
 
-def test_a_bad_project_name_is_exit_3(tmp_path):
+def test_a_bad_project_name_is_a_usage_error(tmp_path):
     result = monlab("render", "--out", str(tmp_path / "x"), "--project", "Not Valid")
-    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
 
 

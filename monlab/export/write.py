@@ -8,6 +8,7 @@ from pathlib import Path
 
 from monlab.errors import ConfigError
 from monlab.export.source import ExportFile
+from monlab.render.output import previous_files
 
 MARKER = ".monlab-export.json"
 DIR_MODE = 0o755  # bind-mounted config directories must be listable by uid 65534 and 472
@@ -33,18 +34,7 @@ def write_export(out_dir: Path, files: dict[str, ExportFile]) -> list[Path]:
 
 def previous_export(out_dir: Path) -> list[str]:
     """The files a previous export wrote into out_dir ([] for a missing or empty directory)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a new or empty directory.")
-    if not out_dir.exists() or not any(out_dir.iterdir()):
-        return []
-    try:
-        listed = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ConfigError(
-            f"{out_dir} is not empty and holds no previous monlab export",
-            "Choose a new or empty directory; monlab never overwrites other files.",
-        ) from None
-    return [p for p in listed if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()]
+    return previous_files(out_dir, MARKER, "export")
 
 
 def read_previous(out_dir: Path, relative: str) -> str | None:

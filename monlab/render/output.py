@@ -28,7 +28,7 @@ def write_rendered(files: dict[str, dict[str, str]], out_dir: Path) -> list[Path
     Files a previous render wrote and this one no longer has are removed; nothing else is.
     """
     out_dir = Path(out_dir)
-    previous = _previous_render(out_dir)
+    previous = previous_files(out_dir, MARKER, "render")
     wanted = {f"{service}/{path}" for service, service_files in files.items() for path in service_files}
     for stale in sorted(set(previous) - wanted):
         (out_dir / stale).unlink(missing_ok=True)
@@ -42,20 +42,22 @@ def write_rendered(files: dict[str, dict[str, str]], out_dir: Path) -> list[Path
     return written
 
 
-def _previous_render(out_dir: Path) -> list[str]:
+def previous_files(out_dir: Path, marker: str, what: str) -> list[str]:
+    """The files a previous `what` ("render", "export") listed in out_dir's `marker` file; [] for a
+    missing or empty directory. Any other non-empty directory is refused: monlab never overwrites
+    files it did not write."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a directory for --out.")
+        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a new or empty directory.")
     if not out_dir.exists() or not any(out_dir.iterdir()):
         return []
-    marker = out_dir / MARKER
     try:
-        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
+        listed = json.loads((out_dir / marker).read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError):
         raise ConfigError(
-            f"{out_dir} is not empty and holds no previous monlab render",
-            "Choose an empty or new directory for --out; monlab never overwrites other files.",
+            f"{out_dir} is not empty and holds no previous monlab {what}",
+            "Choose a new or empty directory; monlab never overwrites other files.",
         ) from None
-    return [p for p in listed if isinstance(p, str) and ".." not in Path(p).parts]
+    return [p for p in listed if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()]
 
 
 def _write(target: Path, text: str) -> None:
