@@ -4,7 +4,6 @@ the bounded probe, and the fallback on the real engine (no registry is reachable
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -63,32 +62,46 @@ def test_probe_of_a_name_that_does_not_resolve_is_a_no():
     assert result.reachable is False
 
 
+# The offline images under tags of this test's own, so that plain `up` must build them itself (as on
+# a fresh machine) without touching the shared monlab/*:bookworm images.
+PRIVATE_OFFLINE_TAGS = """
+import monlab.project
+monlab.project.OFFLINE_IMAGES.update({{"app-base": "monlab/app-base:{tag}", "prometheus": "monlab/prometheus:{tag}"}})
+"""
+
+
 @pytest.mark.docker
-def test_plain_up_without_registry_or_online_images_falls_back_to_offline(docker_client):
+def test_plain_up_without_registry_or_any_image_builds_the_offline_stack(docker_client, monkeypatch):
+    from test_online_e2e import monlab_patched
     from test_stack_e2e import free_offset, remove_labelled
 
-    project, offset = f"monlabtest-fallback-{uuid.uuid4().hex[:8]}", free_offset()
+    project, offset, tag = f"monlabtest-fallback-{uuid.uuid4().hex[:8]}", free_offset(), f"fallbacktest-{uuid.uuid4().hex[:8]}"
+    patch = PRIVATE_OFFLINE_TAGS.format(tag=tag)
     # Online references that cannot be here, whatever stand-ins this machine has.
-    env = {**os.environ, **{f"MONLAB_IMAGE_{key}": f"monlab-absent-{uuid.uuid4().hex[:6]}/{key.lower()}:none"
-                            for key in ("APP_BASE", "PROMETHEUS", "GRAFANA")}}
+    absent = {f"MONLAB_IMAGE_{key}": f"monlab-absent-{uuid.uuid4().hex[:6]}/{key.lower()}:none"
+              for key in ("APP_BASE", "PROMETHEUS", "GRAFANA")}
+    args = ["up", "--project", project, "--port-offset", str(offset), "--json"]
+    for key, ref in absent.items():
+        monkeypatch.setenv(key, ref)
     try:
-        result = subprocess.run([sys.executable, "-m", "monlab", "up", "--project", project, "--port-offset", str(offset), "--json"],
-                                env=env, capture_output=True, text=True, timeout=600)
+        result = monlab_patched(patch, *args)
         assert result.returncode == 0, result.stderr[-2000:]
         report = json.loads(result.stdout)
         assert report["offline"] is True and set(report["services"]) == {"app", "prometheus"}
         assert report["mode"]["fell_back"] is True
         said = " ".join(result.stderr.split())
         assert "No container registry is reachable" in said and "without Grafana" in said
-        again = subprocess.run([sys.executable, "-m", "monlab", "up", "--project", project, "--port-offset", str(offset), "--json"],
-                               env=env, capture_output=True, text=True, timeout=600)
+        assert f"Tagged monlab/app-base:{tag}" in said and f"Tagged monlab/prometheus:{tag}" in said, "it built them"
+        again = monlab_patched(patch, *args)
         assert json.loads(again.stdout)["mode"] == {"offline": True, "fell_back": False,
                                                     "reason": "the stack is offline; --online or --offline switches it"}
-        forced = subprocess.run([sys.executable, "-m", "monlab", "up", "--online", "--project", project, "--port-offset", str(offset)],
-                                env=env, capture_output=True, text=True, timeout=600)
+        forced = monlab_patched(patch, "up", "--online", "--project", project, "--port-offset", str(offset))
         assert forced.returncode == 3 and "Cannot pull" in forced.stderr, forced.stderr[-2000:]
     finally:
         remove_labelled(docker_client, project)
+        for image in (f"monlab/app-base:{tag}", f"monlab/prometheus:{tag}"):
+            if docker_client.images.list(name=image):
+                docker_client.images.remove(image, force=True)
 
 
 def test_offline_and_online_together_is_a_usage_error():
