@@ -188,18 +188,27 @@ def test_every_standin_is_labelled_and_laid_out_like_upstream(docker_client, sta
     assert config["app-base"]["Cmd"] == ["python3"] and "LANG=C.UTF-8" in config["app-base"]["Env"]
 
 
+def run_once(client, image: str, command: list[str], **options) -> bytes:
+    """Run a container to its end and remove it with its anonymous volumes (the Prometheus image
+    declares VOLUME /prometheus; docker-py's remove=True would leave that volume behind)."""
+    container = client.containers.run(image, command, detach=True, labels=LABELS, **options)
+    try:
+        container.wait(timeout=60)
+        return container.logs()
+    finally:
+        container.remove(v=True, force=True)
+
+
 def test_python_standin_runs_python_with_the_app_dependencies(docker_client, standin_images):
-    out = docker_client.containers.run(
-        standin_images["app-base"], ["python", "-c", "import flask, prometheus_client, gunicorn, os; print(os.getcwd())"],
-        remove=True, labels=LABELS,
-    )
+    out = run_once(docker_client, standin_images["app-base"],
+                   ["python", "-c", "import flask, prometheus_client, gunicorn, os; print(os.getcwd())"])
     assert out.decode().strip() == "/"
 
 
 def test_prometheus_standin_starts_as_nobody_with_its_default_command(docker_client, standin_images):
-    out = docker_client.containers.run(standin_images["prometheus"], ["--version"], remove=True, labels=LABELS)
+    out = run_once(docker_client, standin_images["prometheus"], ["--version"])
     assert b"prometheus, version 2.42" in out
-    uid = docker_client.containers.run(standin_images["prometheus"], [], entrypoint=["id", "-u"], remove=True, labels=LABELS)
+    uid = run_once(docker_client, standin_images["prometheus"], [], entrypoint=["id", "-u"])
     assert uid.decode().strip() == "65534"
 
 
