@@ -40,9 +40,8 @@ def up(
     from monlab.project import Project
     from monlab.stack import console
     from monlab.stack.status import StatusReport, as_json
-    from monlab.stack.up import UpRequest, bring_up, choose_stack_mode
-
     from monlab.stack.lock import command_lock
+    from monlab.stack.up import UpRequest, bring_up, choose_stack_mode
 
     if offline and online:
         raise typer.BadParameter("choose one of --offline and --online", param_hint="--offline / --online")
@@ -84,9 +83,8 @@ def down(project: str = PROJECT) -> None:
     from monlab.docker_runtime import connect
     from monlab.project import Project
     from monlab.stack.console import console
-    from monlab.stack.teardown import down as stop_stack
-
     from monlab.stack.lock import command_lock
+    from monlab.stack.teardown import down as stop_stack
 
     with command_lock(project, "down"):
         stopped = stop_stack(connect(), Project(project))
@@ -101,9 +99,8 @@ def teardown(
     from monlab.docker_runtime import connect
     from monlab.project import Project
     from monlab.stack.console import console
-    from monlab.stack.teardown import teardown as remove_stack
-
     from monlab.stack.lock import command_lock
+    from monlab.stack.teardown import teardown as remove_stack
 
     with command_lock(project, "teardown"):
         removed = remove_stack(connect(), Project(project), keep_data)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from monlab import interrupts
 from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
 from monlab.image_refs import ImageRefs, resolve
-from monlab import interrupts
 from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
