@@ -33,6 +33,11 @@ class ImageRefs:
     def for_mode(self, offline: bool) -> dict[str, str]:
         return self.offline if offline else self.online
 
+    @property
+    def overrides(self) -> dict[str, str]:
+        """key -> reference, for the online images that are not the pins."""
+        return {key: self.online[key] for key in sorted(self.overridden)}
+
 
 def env_key(key: str) -> str:
     return ENV_PREFIX + key.upper().replace("-", "_")
@@ -53,6 +58,27 @@ def resolve(options: Sequence[str] = (), environ: Mapping[str, str] | None = Non
         online[key] = ref
         overridden[key] = "--image"
     return ImageRefs(online, overridden=overridden)
+
+
+def recorded(overrides: Mapping[str, str]) -> ImageRefs:
+    """The references a stack was made with, from the overrides its labels recorded (LABEL_IMAGE_OVERRIDES)."""
+    return ImageRefs({**ONLINE_IMAGES, **overrides}, overridden={key: "the stack's labels" for key in overrides})
+
+
+def encode_overrides(overrides: Mapping[str, str]) -> str:
+    return ",".join(f"{key}={ref}" for key, ref in sorted(overrides.items()))
+
+
+def decode_overrides(text: str) -> dict[str, str]:
+    """The inverse of encode_overrides; entries that are not a known key and a reference are dropped."""
+    decoded = {}
+    for entry in filter(None, text.split(",")):
+        try:
+            key, ref = parse_option(entry)
+        except BadImageOverride:
+            continue
+        decoded[key] = ref
+    return decoded
 
 
 def parse_option(option: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from monlab.errors import ConfigError
 
@@ -118,7 +119,7 @@ def parse_bind(text: str) -> str:
         raise ValueError(f"{text!r} is not an IP address; use one such as 127.0.0.1, 0.0.0.0 or ::1") from None
 
 
-def up_command(project: Project, offline: bool) -> str:
+def up_command(project: Project, offline: bool, image_overrides: Mapping[str, str] | None = None) -> str:
     """The `monlab up …` that (re)starts this project as it was made, for hints a user copies."""
     parts = ["monlab up"]
     if offline:
@@ -129,6 +130,8 @@ def up_command(project: Project, offline: bool) -> str:
         parts.append(f"--bind {project.bind}")
     if project.port_offset:
         parts.append(f"--port-offset {project.port_offset}")
+    # Image references never hold shell metacharacters (image_refs checks them), so they need no quoting.
+    parts += [f"--image {key}={ref}" for key, ref in sorted((image_overrides or {}).items())]
     return " ".join(parts)
 
 

@@ -1,5 +1,6 @@
 """Issue 10, bullet 5: hints carry the stack's own options (read from its labels), so copying one works."""
 
+import json
 import re
 import shlex
 import subprocess
@@ -8,6 +9,7 @@ import uuid
 
 import pytest
 
+from monlab.image_refs import decode_overrides, encode_overrides, recorded
 from monlab.lab.hints import for_stack
 from monlab.project import Project, status_command, up_command
 
@@ -21,6 +23,27 @@ from monlab.project import Project, status_command, up_command
 ])
 def test_up_command_table(project, offline, command):
     assert up_command(project, offline) == command
+
+
+@pytest.mark.parametrize("overrides, command", [
+    ({}, "monlab up --project p"),
+    ({"grafana": "reg.example:5000/grafana/grafana:12.4.9"}, "monlab up --project p --image grafana=reg.example:5000/grafana/grafana:12.4.9"),
+    ({"prometheus": "mirror/prom:v3", "app-base": "python:3.12-slim@sha256:" + "a" * 64},
+     "monlab up --project p --image app-base=python:3.12-slim@sha256:" + "a" * 64 + " --image prometheus=mirror/prom:v3"),
+])
+def test_up_command_carries_image_overrides_in_key_order(overrides, command):
+    assert up_command(Project("p"), False, overrides) == command
+    assert shlex.split(command) == command.split(), "copyable without quoting"
+
+
+@pytest.mark.parametrize("overrides", [{}, {"grafana": "g/g:1"}, {"app-base": "a:1", "prometheus": "localhost:5000/p/q:2"}])
+def test_recorded_overrides_read_back_as_written(overrides):
+    assert decode_overrides(encode_overrides(overrides)) == overrides
+    assert recorded(overrides).overrides == overrides
+
+
+def test_a_tampered_overrides_label_drops_what_is_not_an_override():
+    assert decode_overrides("grafana=g/g:1,nosuch=x:1,prometheus=NOT A REF,=,,") == {"grafana": "g/g:1"}
 
 
 def test_bare_hints_get_the_stacks_options():
@@ -51,3 +74,34 @@ def test_a_lab_on_a_stopped_app_hints_the_exact_up_that_repairs_it(docker_client
         assert docker_client.containers.get(f"{project}-app").status == "running"
     finally:
         remove_labelled(docker_client, project)
+
+
+@pytest.mark.docker
+def test_an_online_stack_made_with_image_overrides_hints_an_up_that_keeps_them(docker_client, standin_images):
+    """On the stand-ins (tests/standins): Prometheus given by `--image` under a tag of this test's own."""
+    from test_stack_e2e import free_offset, remove_labelled
+
+    project, offset = f"monlabtest-hintimg-{uuid.uuid4().hex[:8]}", free_offset()
+    override = f"monlabtest/prometheus-override:{uuid.uuid4().hex[:8]}"
+    docker_client.images.get(standin_images["prometheus"]).tag(override)
+    run = lambda *args: subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=300)
+    try:
+        up = run("up", "--project", project, "--port-offset", str(offset), "--image", f"prometheus={override}")
+        assert up.returncode == 0, up.stderr[-2000:]
+        assert override in docker_client.containers.get(f"{project}-prometheus").image.tags
+        docker_client.containers.get(f"{project}-app").stop(timeout=5)
+        lab = run("lab", "business", "--project", project)
+        assert lab.returncode == 3, lab.stdout + lab.stderr
+        text = " ".join((lab.stdout + lab.stderr).split())
+        assert f"monlab up --project {project} --port-offset {offset} --image prometheus={override}" in text, text[-1500:]
+        copied = shlex.split(re.search(r"`(monlab up[^`]*)`", text).group(1))
+        again = run(*copied[1:], "--json")
+        assert again.returncode == 0, again.stderr[-2000:]
+        actions = json.loads(again.stdout)["actions"]
+        assert "recreate prometheus" not in actions and "recreate grafana" not in actions, \
+            f"following the hint keeps the stack as it was made, not swapped for the pins: {actions}"
+        assert override in docker_client.containers.get(f"{project}-prometheus").image.tags
+        assert docker_client.containers.get(f"{project}-app").status == "running"
+    finally:
+        remove_labelled(docker_client, project)
+        docker_client.images.remove(override)

@@ -4,7 +4,7 @@ import pytest
 
 from monlab.project import LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE, Project
 from monlab.stack.spec import (
-    GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, StackOptions, desired_stack,
+    GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, LABEL_GRAFANA_RULES, LABEL_IMAGE_OVERRIDES, LABEL_MODE, ImageChoice, StackOptions, desired_stack,
 )
 
 RENDERED = {
@@ -114,7 +114,14 @@ def test_hash_is_stable_for_the_same_inputs():
     (dict(project=Project("p", port_offset=1)), {"app", "prometheus", "grafana"}),
     (dict(options=StackOptions(grafana_password="other")), {"grafana"}),
     (dict(options=StackOptions(grafana_password="s3cret", grafana_rule_uids=("monlab-gone-1",))), {"prometheus", "grafana"}),
+    (dict(options=StackOptions(grafana_password="s3cret", image_overrides="grafana=g/g:1")), {"app", "prometheus", "grafana"}),
 ])
 def test_hash_changes_exactly_where_the_input_changed(change, changed):
     before, after = spec_for().hashes, spec_for(**change).hashes
     assert {s for s in before if before[s] != after[s]} == changed
+
+
+def test_image_overrides_are_recorded_on_every_container_and_absent_without_any():
+    spec = spec_for(options=StackOptions(grafana_password="s3cret", image_overrides="grafana=g/g:1"))
+    assert {s.create.labels[LABEL_IMAGE_OVERRIDES] for s in spec.services} == {"grafana=g/g:1"}
+    assert all(LABEL_IMAGE_OVERRIDES not in s.create.labels for s in spec_for().services), "stacks on the pins keep their hashes"

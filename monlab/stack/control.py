@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from monlab.docker_runtime import DockerRuntime, connect
-from monlab.image_refs import ImageRefs, resolve
-from monlab.project import DEFAULT_PROJECT, SERVICES, up_command
+from monlab.image_refs import ImageRefs, recorded
+from monlab.project import DEFAULT_PROJECT, SERVICES
 from monlab.stack import observed
 from monlab.stack.readiness import unhealthy
 from monlab.stack.spec import LABEL_APP_BASE
@@ -39,7 +39,7 @@ class DockerStack:
         if record is None:
             raise observed.StackMissing(
                 f"Project {self.project_name!r} has no {service} container",
-                f"Run `{up_command(*observed.project_settings(records, self.project_name))}`.",
+                f"Run `{observed.repeat_up(records, self.project_name)}`.",
             )
         return record.id
 
@@ -62,15 +62,14 @@ class DockerStack:
         records = observed.require_containers(self.runtime, self.project_name)
         project, offline = observed.project_settings(records, self.project_name)
         request = UpRequest(project, offline=offline, app_dir=source_dir, only=frozenset({"app"}),
-                            images=_same_base(records))
+                            images=_same_images(records))
         bring_up(self.runtime, request, clock=self.clock)
 
 
-
-
-def _same_base(records) -> ImageRefs:
-    """The image references `up` used, with the app base the running app was built on."""
-    refs = resolve()
+def _same_images(records) -> ImageRefs:
+    """The image references the stack was made with (its recorded overrides), with the app base the
+    running app was built on."""
+    refs = recorded(observed.image_overrides(records))
     app = observed.containers_by_service(records).get("app")
     base = app.labels.get(LABEL_APP_BASE) if app else None
     if not base:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import MonlabError
+from monlab.image_refs import decode_overrides
 from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, http_url, status_command, up_command
 from monlab.stack.plan import Observed
 from monlab.stack.spec import (
@@ -11,6 +12,7 @@ from monlab.stack.spec import (
     GRAFANA_OFFLINE_NOTE,
     LABEL_BIND,
     LABEL_GRAFANA_PASSWORD,
+    LABEL_IMAGE_OVERRIDES,
     LABEL_MODE,
     LABEL_PORT_OFFSET,
 )
@@ -54,6 +56,17 @@ def project_settings(records: list[ContainerRecord], project_name: str) -> tuple
     return project, labels.get(LABEL_MODE) == "offline"
 
 
+def image_overrides(records: list[ContainerRecord]) -> dict[str, str]:
+    """The `--image` overrides the stack was made with, from its labels."""
+    return decode_overrides(next((r.labels[LABEL_IMAGE_OVERRIDES] for r in records if r.labels.get(LABEL_IMAGE_OVERRIDES)), ""))
+
+
+def repeat_up(records: list[ContainerRecord], project_name: str) -> str:
+    """The `monlab up …` that makes this stack again as it was made: what hints tell a user to copy."""
+    project, offline = project_settings(records, project_name)
+    return up_command(project, offline, image_overrides(records))
+
+
 def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
     records = require_containers(runtime, project_name)
     project, offline = project_settings(records, project_name)
@@ -75,7 +88,7 @@ def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
         offline=offline,
         grafana_password=None if offline else grafana_password(runtime, project),
         notes=[GRAFANA_OFFLINE_NOTE] if offline else [],
-        up_command=up_command(project, offline),
+        up_command=repeat_up(records, project_name),
         status_command=status_command(project_name),
     )
 

@@ -19,6 +19,9 @@ LABEL_APP_BASE = "monlab.app-base"  # on the app: the base it was built on, so a
 # On Grafana and Prometheus: every Grafana rule uid ever provisioned, so dropped ones get deleted. Prometheus
 # carries it too (its rule files change with the catalog anyway), so it outlives an offline spell.
 LABEL_GRAFANA_RULES = "monlab.grafana-rules"
+# On every container of an online stack made with `--image`/MONLAB_IMAGE_* overrides: "key=ref,…", so
+# hints can give back the exact `monlab up` and a lab's redeploy uses the same images.
+LABEL_IMAGE_OVERRIDES = "monlab.image-overrides"
 
 PROMETHEUS_ROOT = "/etc/prometheus"
 GRAFANA_ROOT = "/etc/grafana"
@@ -42,6 +45,7 @@ class StackOptions:
     grafana_password: str = ""
     retention: str = "15d"
     grafana_rule_uids: tuple[str, ...] = ()  # the catalog's and every earlier one's (LABEL_GRAFANA_RULES)
+    image_overrides: str = ""  # encoded "key=ref,…" (LABEL_IMAGE_OVERRIDES); never set offline
 
     @property
     def mode(self) -> str:
@@ -152,6 +156,7 @@ def _service(
             LABEL_MODE: options.mode,
             LABEL_BIND: project.bind,
             LABEL_PORT_OFFSET: str(project.port_offset),
+            **({LABEL_IMAGE_OVERRIDES: options.image_overrides} if options.image_overrides else {}),
             **(labels or {}),
         },
         ports={port: (project.bind, project.host_port(service))},

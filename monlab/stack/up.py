@@ -12,7 +12,7 @@ from monlab import interrupts
 from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.image_refs import ImageRefs, resolve
+from monlab.image_refs import ImageRefs, encode_overrides, resolve
 from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
@@ -79,7 +79,7 @@ def bring_up(
     plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
     changes = ", ".join(f"{a.kind} {a.service}" for a in plan if a.kind != KEEP) or "waiting until ready"
     note = (f"Stack {project.name!r} was being changed ({changes}) and may be incomplete (a service stopped or "
-            f"missing): run `{up_command(project, request.offline)}` to finish it")
+            f"missing): run `{up_command(project, request.offline, {} if request.offline else request.images.overrides)}` to finish it")
     with interrupts.while_changing(f"up:{project.name}", note):
         converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
     return UpResult(observed.stack_info(runtime, project.name), plan)
@@ -130,7 +130,8 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
     password = "" if request.offline else grafana_password(runtime, request.project)
-    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog)
+    overrides = {} if request.offline else request.images.overrides
+    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog, overrides)
 
 
 def stack_spec(
@@ -140,6 +141,7 @@ def stack_spec(
     password: str,
     provisioned: tuple[str, ...] = (),
     catalog: Catalog | None = None,
+    image_overrides: dict[str, str] | None = None,
 ) -> StackSpec:
     """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
     from monlab.render import RenderContext, render_stack, require_sound_grafana
@@ -152,7 +154,8 @@ def stack_spec(
     if not offline:
         require_sound_grafana(rendered["grafana"])
     rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
-    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids)
+    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
+                           image_overrides=encode_overrides(image_overrides or {}))
     return desired_stack(project, rendered, images, options)
 
 
