@@ -5,14 +5,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from monlab import interrupts
 from monlab.docker_runtime import DockerRuntime, split_ref
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
 from monlab.image_refs import ImageRefs
@@ -83,32 +87,90 @@ def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
         raise ConfigError("mmdebstrap is not installed", "Install it with `apt-get install mmdebstrap`.")
     for recipe in todo:
         say(f"Building {recipe.ref} from Debian packages: {', '.join(recipe.packages)}")
+    builds = _Builds([r.ref for r in todo])
     # Side by side: each mmdebstrap mostly waits on downloads and dpkg, so two take little more than one.
     with ThreadPoolExecutor(max_workers=len(todo) or 1) as pool:
-        for done in [pool.submit(_build_one, runtime, recipe, say) for recipe in todo]:
-            done.result()
+        running = [pool.submit(_build_one, runtime, recipe, say, builds) for recipe in todo]
+        try:
+            for done in running:
+                done.result()
+        except BaseException:  # Ctrl-C, or one build failed: stop the others, let them clean up
+            builds.cancel()
+            with interrupts.deferred():
+                wait(running)
+            raise
     return [r.ref for r in todo]
 
 
-def _build_one(runtime: DockerRuntime, recipe: OfflineImage, say: Say) -> None:
+class _Builds:
+    """The mmdebstrap runs of one bootstrap: stopped all together, and what is still untagged said on exit."""
+
+    def __init__(self, refs: list[str]) -> None:
+        self.cancelled = threading.Event()
+        self._untagged = list(refs)
+        self._processes: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._note()
+
+    def started(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.append(process)
+            if self.cancelled.is_set():
+                _interrupt_group(process)
+
+    def tagged(self, ref: str) -> None:
+        with self._lock:
+            self._untagged.remove(ref)
+            self._note()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled.set()
+            for process in self._processes:
+                _interrupt_group(process)
+
+    def _note(self) -> None:
+        if self._untagged:
+            interrupts.pending("images:bootstrap", f"Not built: {', '.join(self._untagged)} (nothing half-made is "
+                                                   "left); run `monlab images bootstrap` to build them")
+        else:
+            interrupts.done("images:bootstrap")
+
+
+def _interrupt_group(process: subprocess.Popen) -> None:
+    """What Ctrl-C in a terminal does to mmdebstrap's process group: it stops apt and dpkg, then
+    mmdebstrap unmounts and removes its temporary root itself."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass
+
+
+def _build_one(runtime: DockerRuntime, recipe: OfflineImage, say: Say, builds: _Builds) -> None:
     with tempfile.TemporaryDirectory(prefix="monlab-image-") as tmp:
         out = Path(tmp) / "rootfs.tar"
-        _run_mmdebstrap(mmdebstrap_command(recipe, out), say)
+        _run_mmdebstrap(mmdebstrap_command(recipe, out), say, builds)
+        if builds.cancelled.is_set():
+            return
         repository, tag = split_ref(recipe.ref)
         runtime.import_image(out, repository, tag, list(recipe.changes))
+        builds.tagged(recipe.ref)
         say(f"Tagged {recipe.ref}")
 
 
-def _run_mmdebstrap(command: list[str], say: Say) -> None:
+def _run_mmdebstrap(command: list[str], say: Say, builds: _Builds) -> None:
     tail: list[str] = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    # A session of its own: a terminal's Ctrl-C reaches monlab only, which stops every build the same way.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          start_new_session=True) as proc:
+        builds.started(proc)
         assert proc.stdout is not None
         for line in proc.stdout:
             line = line.rstrip()
             tail = (tail + [line])[-5:]
-            if line.startswith(("I: ", "E: ")):
+            if line.startswith(("I: ", "E: ")) and not builds.cancelled.is_set():
                 say(line[3:])
-    if proc.returncode != 0:
+    if proc.returncode != 0 and not builds.cancelled.is_set():
         raise MonlabError(
             f"mmdebstrap failed (exit {proc.returncode}): {' / '.join(tail)}",
             "Check that a Debian mirror is reachable.",
@@ -174,8 +236,10 @@ def check_load_file(path: Path) -> list[str]:
 
 def load(runtime: DockerRuntime, path: Path) -> list[str]:
     check_load_file(path)
+    # Docker tags each image only once it is loaded whole, so a stopped load leaves some images missing, none broken.
+    note = f"The load of {path} was stopped and some of its images may be missing: run `monlab images load {path}` again"
     try:
-        with path.open("rb") as source:
+        with path.open("rb") as source, interrupts.while_changing("images:load", note):
             return runtime.load_images(source)
     except OSError as exc:
         raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc
