@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,22 +149,69 @@ def _interrupt_group(process: subprocess.Popen) -> None:
 
 
 def _build_one(runtime: DockerRuntime, recipe: OfflineImage, say: Say, builds: _Builds) -> None:
-    with tempfile.TemporaryDirectory(prefix="monlab-image-") as tmp:
-        out = Path(tmp) / "rootfs.tar"
-        _run_mmdebstrap(mmdebstrap_command(recipe, out), say, builds)
+    build_dir = Path(tempfile.mkdtemp(prefix="monlab-image-"))
+    try:
+        out = build_dir / "rootfs.tar"
+        _run_mmdebstrap(mmdebstrap_command(recipe, out), say, builds, build_dir)
         if builds.cancelled.is_set():
             return
         repository, tag = split_ref(recipe.ref)
         runtime.import_image(out, repository, tag, list(recipe.changes))
         builds.tagged(recipe.ref)
         say(f"Tagged {recipe.ref}")
+    finally:
+        _remove_build_dir(build_dir)
 
 
-def _run_mmdebstrap(command: list[str], say: Say, builds: _Builds) -> None:
+def _wait_group_gone(group: int, timeout: float = 30.0) -> None:
+    """Until no process of the group is left: mmdebstrap can exit while a child of its still writes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def _remove_build_dir(build_dir: Path) -> None:
+    """Remove the build's directory with mmdebstrap's temporary root inside it. An interrupt that
+    lands while mmdebstrap cleans up can leave part of that root, and even its /proc mounted: those
+    mounts are this build's own, so they are detached first (deepest first), never crossed."""
+    for point in sorted(_mounts_under(build_dir), key=lambda p: len(p.parts), reverse=True):
+        detached = subprocess.run(["umount", "--lazy", str(point)], capture_output=True, text=True)
+        if detached.returncode != 0:
+            raise MonlabError(f"mmdebstrap left {point} mounted and it cannot be unmounted ({detached.stderr.strip()})",
+                              f"Run `umount -R {point}` as root, then remove {build_dir}.")
+    if _mounts_under(build_dir):
+        raise MonlabError(f"mmdebstrap left a mount inside {build_dir}", f"Unmount it as root, then remove {build_dir}.")
+    try:
+        shutil.rmtree(build_dir)
+    except OSError as error:
+        raise MonlabError(f"Cannot remove the build directory {build_dir} ({error.strerror})",
+                          f"Remove it as root once no mmdebstrap runs: `rm -r --one-file-system {build_dir}`.") from error
+
+
+def _mounts_under(directory: Path) -> list[Path]:
+    return [point for point in _mount_points() if directory in point.parents]
+
+
+def _mount_points() -> list[Path]:
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return []
+    # /proc/mounts writes space, tab, newline and backslash in paths as octal escapes (\040 ...).
+    fields = [line.split() for line in lines]
+    return [Path(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), f[1])) for f in fields if len(f) > 1]
+
+
+def _run_mmdebstrap(command: list[str], say: Say, builds: _Builds, build_dir: Path) -> None:
     tail: list[str] = []
     # A session of its own: a terminal's Ctrl-C reaches monlab only, which stops every build the same way.
+    # TMPDIR: mmdebstrap's temporary root goes inside the build's directory, which is always removed.
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          start_new_session=True) as proc:
+                          start_new_session=True, env={**os.environ, "TMPDIR": str(build_dir)}) as proc:
         builds.started(proc)
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -170,6 +219,7 @@ def _run_mmdebstrap(command: list[str], say: Say, builds: _Builds) -> None:
             tail = (tail + [line])[-5:]
             if line.startswith(("I: ", "E: ")) and not builds.cancelled.is_set():
                 say(line[3:])
+    _wait_group_gone(proc.pid)
     if proc.returncode != 0 and not builds.cancelled.is_set():
         raise MonlabError(
             f"mmdebstrap failed (exit {proc.returncode}): {' / '.join(tail)}",

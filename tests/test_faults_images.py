@@ -4,41 +4,25 @@ mount or mmdebstrap process behind.
 
 Every image here is tagged under this module's own tags (monlab.project.OFFLINE_IMAGES patched in
 the child process), so the shared monlab/*:bookworm images are never touched. Bounded: each
-interrupted command is waited for at most 120 s."""
+interrupted command is waited for at most 300 s."""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
+from fault_injection import monlab_with, sigint_after
 from monlab.project import OFFLINE_IMAGES
 
 pytestmark = pytest.mark.docker
 
-CLI = "\nimport sys\nfrom monlab.cli import main\nsys.argv = ['monlab', *sys.argv[1:]]\nmain()\n"
 PRIVATE_TAGS = "import monlab.project\nmonlab.project.OFFLINE_IMAGES.update({refs!r})\n"
-# Fault injection: the process sends itself SIGINT (what Ctrl-C does) right after the first call of a
-# DockerRuntime method returns, so the interrupt lands at exactly that moment of the real work.
-SIGINT_AFTER = """
-import os, signal
-from monlab.docker_runtime import DockerRuntime
-_real = DockerRuntime.{method}
-_calls = []
-def _then_ctrl_c(self, *args, **kwargs):
-    result = _real(self, *args, **kwargs)
-    _calls.append(1)
-    if len(_calls) == 1:
-        os.kill(os.getpid(), signal.SIGINT)
-    return result
-DockerRuntime.{method} = _then_ctrl_c
-"""
 # Ctrl-C once half of the archive has gone to Docker: the upload is cut mid-stream.
 SIGINT_MID_UPLOAD = """
 import os, signal
@@ -76,8 +60,7 @@ def cleanup_refs(docker_client, private_refs):
 
 def start(patch: str, args: list[str], tmp: Path) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmp)}  # mmdebstrap's and monlab's temporary roots, to check they are gone
-    return subprocess.Popen([sys.executable, "-c", patch + CLI, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[1])
+    return monlab_with(patch, *args, env=env)
 
 
 def ctrl_c(process: subprocess.Popen, after: float, twice: bool = False) -> tuple[int, str]:
@@ -91,12 +74,13 @@ def ctrl_c(process: subprocess.Popen, after: float, twice: bool = False) -> tupl
 
 
 def finish(process: subprocess.Popen) -> tuple[int, str]:
-    _, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=300)
     return process.returncode, " ".join(err.split())
 
 
 def assert_nothing_left_in(tmp: Path) -> None:
-    assert [p.name for p in tmp.iterdir()] == [], "temporary roots are removed"
+    left = sorted(str(p.relative_to(tmp)) for p in tmp.glob("*/*"))
+    assert [p.name for p in tmp.iterdir()] == [], f"temporary roots are removed: {left[:20]}"
     with open("/proc/mounts") as mounts:
         assert str(tmp) not in mounts.read(), "mmdebstrap's mounts are undone"
     assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and str(tmp) in _cmdline(pid)], \
@@ -127,7 +111,7 @@ def test_ctrl_c_while_mmdebstrap_runs_stops_it_and_tags_nothing(docker_client, p
 
 
 def test_ctrl_c_as_the_first_image_is_tagged_keeps_it_whole_and_names_what_is_not_built(docker_client, private_refs, cleanup_refs, tmp_path):
-    process = start(PRIVATE_TAGS.format(refs=private_refs) + SIGINT_AFTER.format(method="import_image"),
+    process = start(PRIVATE_TAGS.format(refs=private_refs) + sigint_after("import_image"),
                     ["images", "bootstrap"], tmp_path)
     code, err = finish(process)
     assert code == 130 and "Traceback" not in err, err[-2000:]
@@ -169,9 +153,8 @@ def test_ctrl_c_mid_upload_of_images_load_loads_nothing_and_says_how_to_finish(d
     assert not any(tagged(docker_client, ref) for ref in private_refs.values()), "Docker tags nothing from half an archive"
     assert f"run `monlab images load {private_archive}` again" in err, err[-1000:]
     assert {ref: docker_client.images.get(ref).id for ref in OFFLINE_IMAGES.values()} == shared_before
-    again = subprocess.run([sys.executable, "-c", PRIVATE_TAGS.format(refs=private_refs) + CLI, "images", "load",
-                            str(private_archive)], capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0, again.stderr[-2000:]
+    again = monlab_with(PRIVATE_TAGS.format(refs=private_refs), "images", "load", str(private_archive))
+    assert finish(again)[0] == 0
     assert all(tagged(docker_client, ref) for ref in private_refs.values()), "following the message finishes the load"
 
 

@@ -5,6 +5,7 @@ most 120 s. Cleaned by the project's own label."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import uuid
 import httpx
 import pytest
 
+from fault_injection import monlab_with, sigint_after
 from test_stack_e2e import free_offset, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -96,3 +98,33 @@ def test_ctrl_c_during_images_save_keeps_the_previous_archive(docker_client, tmp
     assert not (tmp_path / "images.tar.partial").exists()
     if code == 130:
         assert archive.read_bytes() == b"the previous archive"
+
+
+# Labs interrupted at exact moments. The improvement redeploy (issue 10 saw no app container left,
+# 1 in 20): Ctrl-C right after the old app is removed (no app container exists then), after the new
+# one is created, started, or its image built; a second Ctrl-C while the lab puts the lecture's app
+# back. Reliability: Ctrl-C just after the lab stopped the app, and again as the lab restarts it.
+# Without the deferral of a second Ctrl-C, "again-while-restoring" leaves no app container.
+@pytest.mark.parametrize("section, injected", [
+    ("improvement", sigint_after("build_image", (2,))),  # the first build is the lecture's app, already current
+    ("improvement", sigint_after("remove_container")),
+    ("improvement", sigint_after("create_container")),
+    ("improvement", sigint_after("start")),
+    ("improvement", sigint_after("remove_container") + sigint_after("create_container")),
+    ("improvement", sigint_after("create_container", (1, 2))),
+    ("reliability", sigint_after("stop")),
+    ("reliability", sigint_after("stop") + sigint_after("start")),
+], ids=["after-build", "after-remove", "after-create", "after-start", "again-while-restoring", "again-after-restoring",
+        "after-stop", "again-while-restarting"])
+def test_ctrl_c_at_exact_moments_of_a_lab_puts_the_stack_back(docker_client, stack, section, injected):
+    project, offset, up = stack
+    assert monlab(*up).returncode == 0
+    process = monlab_with(injected, "lab", section, "--project", project)
+    _, err = process.communicate(timeout=180)
+    said = " ".join(err.split())
+    assert process.returncode == 130 and "Traceback" not in said, said[-2000:]
+    assert said.endswith("Interrupted."), f"the stack is whole again, so nothing is left to say: {said[-600:]}"
+    app = docker_client.containers.get(f"{project}-app")
+    assert app.status == "running"
+    again = monlab(*up, "--json")
+    assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], "exactly the stack `up` makes"

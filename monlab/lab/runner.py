@@ -69,8 +69,9 @@ def run_lab(
         try:
             completed = _run_steps(ctx, result)
         finally:
-            _finish_background(ctx, result, completed)
-            _undo(ctx, result)
+            with interrupts.deferred():  # a Ctrl-C meanwhile waits until the stack is restored
+                _finish_background(ctx, result, completed)
+                _undo(ctx, result)
             view.flush()
         result.figures = dict(ctx.figures)
     return result
@@ -118,18 +119,17 @@ def _finish_background(ctx: RunContext, result: LabResult, completed: bool) -> N
 
 
 def _undo(ctx: RunContext, result: LabResult) -> None:
-    """Undo what the section disrupted; a Ctrl-C meanwhile waits until the stack is restored."""
-    with interrupts.deferred():
-        for key, undo in reversed(list(ctx.undo.items())):
-            ctx.view.action(f"undo: {key}")
-            try:
-                undo()
-                interrupts.done(f"lab:{key}")
-            except DockerUnavailable:
-                raise
-            except MonlabError as error:
-                _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
-        ctx.undo.clear()
+    """Undo what the section disrupted, last disruption first."""
+    for key, undo in reversed(list(ctx.undo.items())):
+        ctx.view.action(f"undo: {key}")
+        try:
+            undo()
+            interrupts.done(f"lab:{key}")
+        except DockerUnavailable:
+            raise
+        except MonlabError as error:
+            _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
+    ctx.undo.clear()
 
 
 def run_labs(labs: list[Lab], stack: StackControl, catalog: Catalog, view: LabView, **options) -> list[LabResult]:

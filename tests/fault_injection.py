@@ -1,0 +1,36 @@
+"""Python source that a child `monlab` process runs first (see `monlab_with`) to inject a fault at an
+exact moment of real work: SIGINT to itself, which is what Ctrl-C in a terminal does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+CLI = "\nimport sys\nfrom monlab.cli import main\nsys.argv = ['monlab', *sys.argv[1:]]\nmain()\n"
+ROOT = Path(__file__).resolve().parents[1]
+
+_SIGINT_AFTER = """
+import os as _os, signal as _signal
+from monlab.docker_runtime import DockerRuntime as _Runtime
+def _inject_{method}(real, calls=[]):
+    def wrapper(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        calls.append(1)
+        if len(calls) in {nth!r}:
+            _os.kill(_os.getpid(), _signal.SIGINT)
+        return result
+    return wrapper
+_Runtime.{method} = _inject_{method}(_Runtime.{method})
+"""
+
+
+def sigint_after(method: str, nth: tuple[int, ...] = (1,)) -> str:
+    """Ctrl-C right after the `nth` calls of DockerRuntime.`method` return (1 = the first call)."""
+    return _SIGINT_AFTER.format(method=method, nth=nth)
+
+
+def monlab_with(patch: str, *args: str, env: dict | None = None, **popen) -> subprocess.Popen:
+    """`monlab ARGS` started in a process where `patch` ran first; stdout and stderr piped."""
+    return subprocess.Popen([sys.executable, "-c", patch + CLI, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, **popen)
