@@ -6,7 +6,9 @@ Command modules import only typer at load time and their domain code inside each
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -53,15 +55,26 @@ def main() -> None:
         cli()
     except SystemExit as leaving:
         if leaving.code == 130:  # Typer turns Ctrl-C into exit 130; say what the command left behind
-            from monlab.interrupts import exit_line
-
-            print(exit_line(), file=sys.stderr)
+            _leave_interrupted()
         raise
     except MonlabError as error:
         print(f"Error: {error_line(error)}", file=sys.stderr)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        from monlab.interrupts import exit_line
+        _leave_interrupted()
 
-        print(exit_line(), file=sys.stderr)
-        sys.exit(130)
+
+def _leave_interrupted() -> NoReturn:
+    """Say what an interrupted command left, and exit 130 at once. The command's clean-up has run by
+    now; Python's own shutdown can take half a second after it stops handling signals, and a second
+    Ctrl-C then would end the process by the signal itself (status -2, not 130)."""
+    import os
+    import signal
+
+    from monlab.interrupts import exit_line
+
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
+    with contextlib.suppress(OSError):  # a closed pipe on either stream must not turn this into a traceback
+        print(exit_line(), file=sys.stderr, flush=True)
+        sys.stdout.flush()
+    os._exit(130)

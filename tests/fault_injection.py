@@ -34,3 +34,23 @@ def monlab_with(patch: str, *args: str, env: dict | None = None, **popen) -> sub
     """`monlab ARGS` started in a process where `patch` ran first; stdout and stderr piped."""
     return subprocess.Popen([sys.executable, "-c", patch + CLI, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, **popen)
+
+
+_SIGINT_AFTER_STEP = """
+import os as _os, signal as _signal, dataclasses as _dataclasses
+from monlab.lab import kinds as _kinds
+def _then_ctrl_c(real, done=[]):
+    def run(ctx, params):
+        result = real(ctx, params)
+        if not done:
+            done.append(1)
+            _os.kill(_os.getpid(), _signal.SIGINT)
+        return result
+    return run
+_kinds.KINDS[{kind!r}] = _dataclasses.replace(_kinds.KINDS[{kind!r}], run=_then_ctrl_c(_kinds.KINDS[{kind!r}].run))
+"""
+
+
+def sigint_after_step(kind: str) -> str:
+    """Ctrl-C right after the first lab step of `kind` has run."""
+    return _SIGINT_AFTER_STEP.format(kind=kind)

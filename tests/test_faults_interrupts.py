@@ -15,7 +15,7 @@ import uuid
 import httpx
 import pytest
 
-from fault_injection import monlab_with, sigint_after
+from fault_injection import monlab_with, sigint_after, sigint_after_step
 from test_stack_e2e import free_offset, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -67,11 +67,11 @@ def assert_honest_exit(code, err, project, offset, docker_client, app_was_runnin
         assert f"monlab up --offline --project {project} --port-offset {offset}" in " ".join(err.split()), err
 
 
-@pytest.mark.parametrize("after", [0.5, 2.5, 5.0])
-def test_ctrl_c_during_up(docker_client, stack, after):
+@pytest.mark.parametrize("after, twice", [(0.5, False), (2.5, False), (5.0, False), (2.5, True), (4.0, True)])
+def test_ctrl_c_during_up(docker_client, stack, after, twice):
     project, offset, up = stack
     monlab("teardown", "--project", project)
-    code, _, err = interrupted(up, after)
+    code, _, err = interrupted(up, after, twice)
     assert_honest_exit(code, err, project, offset, docker_client, app_was_running=False)
     assert_usable_after_up(docker_client, project, offset, up)
 
@@ -126,5 +126,37 @@ def test_ctrl_c_at_exact_moments_of_a_lab_puts_the_stack_back(docker_client, sta
     assert said.endswith("Interrupted."), f"the stack is whole again, so nothing is left to say: {said[-600:]}"
     app = docker_client.containers.get(f"{project}-app")
     assert app.status == "running"
+    again = monlab(*up, "--json")
+    assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], "exactly the stack `up` makes"
+
+
+# Every step kind the labs use, interrupted right after its first step ran, in a section that has it.
+SECTION_WITH = {
+    "say": "business", "traffic": "business", "http": "business", "mark": "business", "record": "business",
+    "expect": "business", "chart": "business", "load": "capacity", "alert": "capacity", "grafana_alert": "capacity",
+    "stop": "reliability", "start": "reliability", "targets": "reliability", "redeploy": "improvement",
+    "table": "improvement",
+}
+
+
+def test_every_kind_the_labs_use_is_in_the_interrupt_table():
+    import yaml
+
+    from monlab.lab.kinds import KINDS
+    from monlab.resources import labs_dir
+
+    used = {next(iter(step)) for file in labs_dir().glob("*.yaml") for step in yaml.safe_load(file.read_text())["steps"]}
+    assert used <= set(SECTION_WITH) <= set(KINDS), used - set(SECTION_WITH)
+
+
+@pytest.mark.parametrize("kind", sorted(SECTION_WITH))
+def test_ctrl_c_right_after_each_step_kind_leaves_the_stack_as_up_makes_it(docker_client, stack, kind):
+    project, offset, up = stack
+    assert monlab(*up).returncode == 0
+    process = monlab_with(sigint_after_step(kind), "lab", SECTION_WITH[kind], "--project", project)
+    _, err = process.communicate(timeout=180)
+    said = " ".join(err.split())
+    assert process.returncode == 130 and "Traceback" not in said, said[-2000:]
+    assert said.endswith("Interrupted."), said[-600:]
     again = monlab(*up, "--json")
     assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], "exactly the stack `up` makes"
