@@ -81,10 +81,22 @@ def test_lecture_queries_return_finite_data(served, prometheus):
     result = poll(probe, timeout=60, interval=1.0)
     assert result.done, f"not every lecture query returned finite data: {result.note}"
     assert prometheus.query_value(UPTIME) == 1
-    assert prometheus.query_value("increase(purchase_amount_total[1h])") > 0
-    assert prometheus.query_value('rate(login_attempts_total{status="failure"}[5m])') > 0
-    endpoints = {s.labels.get("endpoint") for s in prometheus.query("sum(rate(http_requests_total[1m])) by (endpoint)")}
-    assert endpoints == {"/", "/simulate-load", "/simulate-error", "/login", "/purchase"}
+    # Finite can come first as an increase of 0: two scrapes that both saw the first purchase.
+    # Traffic goes on until a scrape sees the counters move; a broken counter never does.
+    def traffic_then_counters() -> Outcome[str]:
+        some_traffic(served.url)
+        return counters_moved(prometheus)
+
+    moved = poll(traffic_then_counters, timeout=30, interval=1.0)
+    assert moved.done, moved.note
+
+
+def counters_moved(api: PrometheusAPI) -> Outcome[str]:
+    purchased = api.query_value("increase(purchase_amount_total[1h])")
+    failed_logins = api.query_value('rate(login_attempts_total{status="failure"}[5m])')
+    endpoints = {s.labels.get("endpoint") for s in api.query("sum(rate(http_requests_total[1m])) by (endpoint)")}
+    done = (purchased or 0) > 0 and (failed_logins or 0) > 0 and endpoints == {"/", "/simulate-load", "/simulate-error", "/login", "/purchase"}
+    return Outcome(done, "", f"purchases {purchased}, failed logins/s {failed_logins}, endpoints {sorted(map(str, endpoints))}")
 
 
 def test_uptime_job_is_up_exactly_while_the_app_answers(served, prometheus):
