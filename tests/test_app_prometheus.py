@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from monlab.waiting import Outcome, poll
 pytestmark = pytest.mark.prometheus
 
 UPTIME = 'up{job="flask-app-uptime"}'
+TRAFFIC_ENDPOINTS = {"/", "/simulate-load", "/simulate-error", "/login", "/purchase"}  # what some_traffic visits
 
 CONFIG = """\
 global:
@@ -65,6 +67,14 @@ def some_traffic(url: str) -> None:
         http.post("/purchase", data={"amount": "9.5"})
 
 
+def after_traffic(url: str, look: Callable[[], Outcome]) -> Callable[[], Outcome]:
+    """A probe that sends one small batch of traffic, then looks: bounded by the poll that runs it."""
+    def probe() -> Outcome:
+        some_traffic(url)
+        return look()
+    return probe
+
+
 def finite_results(api: PrometheusAPI, queries: list[str]) -> Outcome[dict]:
     seen = {q: [s.value for s in api.query(q)] for q in queries}
     done = all(values and all(math.isfinite(v) for v in values) for values in seen.values())
@@ -73,30 +83,21 @@ def finite_results(api: PrometheusAPI, queries: list[str]) -> Outcome[dict]:
 
 def test_lecture_queries_return_finite_data(served, prometheus):
     queries = lecture_queries()
-
-    def probe() -> Outcome[dict]:
-        some_traffic(served.url)  # bounded: one small batch per attempt, at most ~60 attempts
-        return finite_results(prometheus, queries)
-
-    result = poll(probe, timeout=60, interval=1.0)
+    result = poll(after_traffic(served.url, lambda: finite_results(prometheus, queries)), timeout=60, interval=1.0)
     assert result.done, f"not every lecture query returned finite data: {result.note}"
     assert prometheus.query_value(UPTIME) == 1
     # Finite can come first as an increase of 0: two scrapes that both saw the first purchase.
     # Traffic goes on until a scrape sees the counters move; a broken counter never does.
-    def traffic_then_counters() -> Outcome[str]:
-        some_traffic(served.url)
-        return counters_moved(prometheus)
-
-    moved = poll(traffic_then_counters, timeout=30, interval=1.0)
+    moved = poll(after_traffic(served.url, lambda: counters_moved(prometheus)), timeout=30, interval=1.0)
     assert moved.done, moved.note
 
 
-def counters_moved(api: PrometheusAPI) -> Outcome[str]:
-    purchased = api.query_value("increase(purchase_amount_total[1h])")
-    failed_logins = api.query_value('rate(login_attempts_total{status="failure"}[5m])')
+def counters_moved(api: PrometheusAPI) -> Outcome[None]:
+    purchased = api.query_value("increase(purchase_amount_total[1h])") or 0
+    failed_logins = api.query_value('rate(login_attempts_total{status="failure"}[5m])') or 0
     endpoints = {s.labels.get("endpoint") for s in api.query("sum(rate(http_requests_total[1m])) by (endpoint)")}
-    done = (purchased or 0) > 0 and (failed_logins or 0) > 0 and endpoints == {"/", "/simulate-load", "/simulate-error", "/login", "/purchase"}
-    return Outcome(done, "", f"purchases {purchased}, failed logins/s {failed_logins}, endpoints {sorted(map(str, endpoints))}")
+    done = purchased > 0 and failed_logins > 0 and endpoints == TRAFFIC_ENDPOINTS
+    return Outcome(done, None, f"purchases {purchased}, failed logins/s {failed_logins}, endpoints {sorted(map(str, endpoints))}")
 
 
 def test_uptime_job_is_up_exactly_while_the_app_answers(served, prometheus):
