@@ -4,6 +4,7 @@
 #
 #   bash setup.sh && monlab up          # README's first command
 #   bash setup.sh --test [PACKAGE ...]  # also the test extras and these Debian packages (.ci/setup)
+#   monlab-python -m pytest -q          # README's test command: the Python this script installed monlab in
 #
 # macOS and Windows: Docker Desktop brings the engine; there, `pip install .` and `monlab up`.
 set -euo pipefail
@@ -28,8 +29,13 @@ externally_managed() {
 need_apt=("$@")
 command -v dockerd >/dev/null || need_apt+=(docker.io)
 command -v mmdebstrap >/dev/null || need_apt+=(mmdebstrap)
-python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
-if externally_managed && ! python3 -c 'import ensurepip' 2>/dev/null; then need_apt+=(python3-venv); fi
+if ! command -v python3 >/dev/null; then
+  need_apt+=(python3 python3-venv)  # Debian's and Ubuntu's Python is externally managed: monlab gets a venv
+elif externally_managed; then
+  python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+else
+  python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+fi
 if ((${#need_apt[@]})); then
   echo "==> apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
@@ -59,9 +65,24 @@ if externally_managed; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install "${pip_flags[@]}" ".$extras"
   as_root ln -sf "$venv/bin/monlab" /usr/local/bin/monlab
+  monlab_python="$venv/bin/python"
 else
   echo "==> pip install .$extras"
   [ "$(id -u)" = 0 ] && pip_flags+=(--root-user-action=ignore)
   python3 -m pip install "${pip_flags[@]}" ".$extras"
+  monlab_python=$(python3 -c 'import sys; print(sys.executable)')
 fi
-echo "==> ready: monlab $(monlab --version 2>/dev/null | cut -d' ' -f2) ($(command -v monlab))"
+
+# `monlab-python`: the interpreter monlab (and, with --test, pytest) went into, so README's test
+# command runs the same way whichever Python this machine has. A script, not a link: a link to a
+# venv's python would start the venv's base interpreter without the venv's packages.
+wrapper=/usr/local/bin/monlab-python
+marker="# written by monlab's setup.sh"
+if [ -e "$wrapper" ] && ! grep -qF "$marker" "$wrapper"; then
+  echo "==> $wrapper exists and is not monlab's: left as it is (README's test command needs it)"
+else
+  printf '#!/bin/sh\n%s: the Python monlab is installed in\nexec "%s" "$@"\n' "$marker" "$monlab_python" \
+    | as_root tee "$wrapper" >/dev/null
+  as_root chmod 755 "$wrapper"
+fi
+echo "==> ready: monlab $(monlab --version 2>/dev/null | cut -d' ' -f2) ($(command -v monlab)), its Python: monlab-python"
