@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 from monlab.errors import ConfigError
+from monlab.image_refs import normalized
 
 HINT = "Copy the whole file written by `monlab images save` again, or run `monlab images bootstrap`."
 
@@ -37,7 +38,8 @@ def check_archive(path: Path, allowed: set[str]) -> list[str]:
             if not isinstance(name, str) or name not in members:
                 raise BadArchive(f"{path} is incomplete: manifest.json names {name!r}, which the archive lacks", HINT)
         tags.extend(entry.get("RepoTags") or [])
-    foreign = [t for t in tags if t not in allowed and not t.startswith("monlab/")]
+    wanted = {normalized(ref) for ref in allowed}
+    foreign = [t for t in tags if normalized(t) not in wanted and not normalized(t).startswith("docker.io/monlab/")]
     if foreign or not tags:
         what = ", ".join(foreign) if foreign else "no tagged images"
         raise BadArchive(f"{path} holds {what}, not monlab's images", "Give the tar written by `monlab images save`.")

@@ -20,6 +20,39 @@ _REFERENCE = re.compile(
 )
 
 
+DOCKER_HUB_DOMAIN = "docker.io"
+_HUB_ALIASES = ("docker.io", "index.docker.io")
+
+
+def domain_of(ref: str) -> str:
+    """The registry a reference names, by Docker's rule: a first part with '.', ':' or 'localhost' is a
+    registry, anything else is Docker Hub (docker.io). Podman instead guesses through its registry list,
+    which is why monlab's own references are written fully qualified."""
+    return normalized(ref).partition("/")[0]
+
+
+def normalized(ref: str) -> str:
+    """The fully qualified form of `ref`, as Docker reads it: `python:3.12-slim` is
+    `docker.io/library/python:3.12-slim`; without tag or digest it means `:latest`. Engines report
+    stored names in different forms (Docker's RepoTags drop `docker.io/`, Podman's keep it), so
+    references are compared in this form."""
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        domain, path = (DOCKER_HUB_DOMAIN if first in _HUB_ALIASES else first), rest
+    else:
+        domain, path = DOCKER_HUB_DOMAIN, ref
+    if domain == DOCKER_HUB_DOMAIN and "/" not in path:
+        path = "library/" + path
+    last = path.rsplit("/", 1)[-1]
+    if ":" not in last and "@" not in last:
+        path += ":latest"
+    return f"{domain}/{path}"
+
+
+def same_image(a: str, b: str) -> bool:
+    return normalized(a) == normalized(b)
+
+
 class BadImageOverride(ValueError):
     """An override names no known image or is not a Docker reference (a usage error, exit 2)."""
 

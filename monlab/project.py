@@ -23,18 +23,19 @@ DEFAULT_BIND = "127.0.0.1"
 
 # Pulled when online, each pinned to a supported line. Overridable without editing code:
 # MONLAB_IMAGE_<KEY>=REF or `--image key=REF` (monlab/image_refs.py). Offline, only the
-# bootstrapped images below are used.
+# bootstrapped images below are used. Fully qualified: Docker reads a short name as docker.io, Podman
+# would look it up through its own registry list (containers-registries.conf) or ask.
 ONLINE_IMAGES = {
     # Debian-based CPython 3.12 slim, the app's base (python 3.12 is in security support to 2028-10).
-    "app-base": "python:3.12-slim",
+    "app-base": "docker.io/library/python:3.12-slim",
     # 3.13 is Prometheus' long-term-support line, supported to 2027-07-31 (prometheus.io release
     # cycle). v3.13.4 seen pinned by digest sha256:87861b8cf915791… in public repositories' compose
     # and CI files (2026); v3.13.1-v3.13.3 seen likewise.
-    "prometheus": "prom/prometheus:v3.13.4",
+    "prometheus": "docker.io/prom/prometheus:v3.13.4",
     # 12.4 is Grafana's extended-support line (to 2027-05-24); grafana/grafana, since grafana-oss is
     # no longer updated from 12.4. 12.4.10 seen in a public stack's image table (2026); 12.4.0-12.4.5
     # seen pinned by digest (12.4.5: sha256:26b8f35a9e4e…).
-    "grafana": "grafana/grafana:12.4.10",
+    "grafana": "docker.io/grafana/grafana:12.4.10",
 }
 OFFLINE_IMAGES = {
     "app-base": "monlab/app-base:bookworm",

@@ -9,6 +9,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Iterable
 
+from monlab.image_refs import DOCKER_HUB_DOMAIN, domain_of
+
 DOCKER_HUB = "registry-1.docker.io"
 PROBE_SECONDS = 1.5
 
@@ -21,12 +23,9 @@ class RegistryProbe:
 
 
 def registry_host(ref: str) -> str:
-    """The registry an image reference is pulled from (Docker's rule: a first part with '.', ':' or
-    'localhost' names a registry; anything else comes from Docker Hub)."""
-    first, sep, _rest = ref.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        return first
-    return DOCKER_HUB
+    """The host an image reference is pulled from (Docker Hub's docker.io is served by DOCKER_HUB)."""
+    domain = domain_of(ref)
+    return DOCKER_HUB if domain == DOCKER_HUB_DOMAIN else domain
 
 
 def probe(host: str, timeout: float = PROBE_SECONDS) -> RegistryProbe:

@@ -39,6 +39,15 @@ def test_a_complete_archive_of_monlab_images_passes(tmp_path):
     assert check_archive(path, ALLOWED) == ["monlab/app-base:bookworm", "prom/prometheus:v3.5.0"]
 
 
+def test_docker_short_tags_match_fully_qualified_references(tmp_path):
+    """Docker's `save` writes RepoTags without docker.io/ (Podman's keep it); both are monlab's images."""
+    allowed = {"docker.io/library/python:3.12-slim", "docker.io/prom/prometheus:v3.13.4"}
+    tags = ["python:3.12-slim", "docker.io/prom/prometheus:v3.13.4", "docker.io/monlab/app-base:bookworm"]
+    assert check_archive(image_tar(tmp_path / "short.tar", tags), allowed) == tags
+    with pytest.raises(BadArchive, match="docker.io/library/python:3.13-slim, not monlab's"):
+        check_archive(image_tar(tmp_path / "other.tar", ["docker.io/library/python:3.13-slim"]), allowed)
+
+
 def truncated(tmp_path):
     whole = image_tar(tmp_path / "whole.tar", ["monlab/app-base:bookworm"]).read_bytes()
     cut = tmp_path / "cut.tar"

@@ -4,15 +4,40 @@ from __future__ import annotations
 
 import pytest
 
-from monlab.image_refs import BadImageOverride, env_key, resolve
+from monlab.image_refs import BadImageOverride, env_key, normalized, resolve, same_image
 from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES
 from monlab.pull_errors import classify, pull_error
 
 
-def test_pins_are_on_the_supported_lines():
-    assert ONLINE_IMAGES["prometheus"].startswith("prom/prometheus:v3.13.")
-    assert ONLINE_IMAGES["grafana"].startswith("grafana/grafana:12.4.")
-    assert ONLINE_IMAGES["app-base"] == "python:3.12-slim"
+def test_pins_are_on_the_supported_lines_and_fully_qualified():
+    assert ONLINE_IMAGES["prometheus"].startswith("docker.io/prom/prometheus:v3.13.")
+    assert ONLINE_IMAGES["grafana"].startswith("docker.io/grafana/grafana:12.4.")
+    assert ONLINE_IMAGES["app-base"] == "docker.io/library/python:3.12-slim"
+    assert all(normalized(ref) == ref for ref in ONLINE_IMAGES.values()), "no engine may guess the registry"
+
+
+# Docker's normalisation (distribution/reference ParseNormalizedNamed), which Docker's RepoTags undo and Podman's keep.
+@pytest.mark.parametrize("ref, full", [
+    ("python:3.12-slim", "docker.io/library/python:3.12-slim"),
+    ("docker.io/python:3.12-slim", "docker.io/library/python:3.12-slim"),
+    ("index.docker.io/library/python:3.12-slim", "docker.io/library/python:3.12-slim"),
+    ("prom/prometheus:v3.13.4", "docker.io/prom/prometheus:v3.13.4"),
+    ("grafana/grafana", "docker.io/grafana/grafana:latest"),
+    ("grafana/grafana@sha256:" + "a" * 64, "docker.io/grafana/grafana@sha256:" + "a" * 64),
+    ("mirror.school:5000/grafana/grafana:12.4.11", "mirror.school:5000/grafana/grafana:12.4.11"),
+    ("mirror.school:5000/python", "mirror.school:5000/python:latest"),
+    ("ghcr.io/org/img:1", "ghcr.io/org/img:1"),
+    ("localhost/monlab/app-base:bookworm", "localhost/monlab/app-base:bookworm"),
+    ("monlab/app-base:bookworm", "docker.io/monlab/app-base:bookworm"),
+])
+def test_references_compare_in_their_fully_qualified_form(ref, full):
+    assert normalized(ref) == full
+    assert same_image(ref, full)
+
+
+def test_different_registries_are_different_images():
+    assert not same_image("mirror.school:5000/grafana/grafana:12.4.10", "grafana/grafana:12.4.10")
+    assert not same_image("localhost/monlab/app-base:bookworm", "monlab/app-base:bookworm")
 
 
 @pytest.mark.parametrize("options, environ, online, overridden", [

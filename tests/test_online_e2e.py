@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from monlab.catalog import load_catalog
+from monlab.image_refs import normalized
 from monlab.project import ONLINE_IMAGES
 from test_stack_e2e import free_offset, monlab, remove_labelled
 
@@ -38,7 +39,7 @@ def test_plain_up_starts_all_three_and_waits_for_provisioning(online_stack, dock
     report = online_stack["up"]
     assert set(report["services"]) == {"app", "prometheus", "grafana"}
     assert all(s["state"] == "running" for s in report["services"].values())
-    images = {c.labels["monlab.service"]: c.image.tags for c in
+    images = {c.labels["monlab.service"]: {normalized(tag) for tag in c.image.tags} for c in
               docker_client.containers.list(filters={"label": f"monlab.project={online_stack['project']}"})}
     assert ONLINE_IMAGES["prometheus"] in images["prometheus"] and ONLINE_IMAGES["grafana"] in images["grafana"]
     # up returned only once Grafana had provisioned: every catalog rule is there right now, although
@@ -67,8 +68,8 @@ def test_images_list_shows_the_pins_present_as_standins(standin_images):
     listed = json.loads(monlab("images", "list", "--json").stdout)["images"]
     online = {item["key"]: item["online"] for item in listed}
     assert {key: online[key]["ref"] for key in ONLINE_IMAGES} == ONLINE_IMAGES
-    assert online["prometheus"]["ref"].startswith("prom/prometheus:v3.13.")
-    assert online["grafana"]["ref"].startswith("grafana/grafana:12.4.")
+    assert online["prometheus"]["ref"].startswith("docker.io/prom/prometheus:v3.13.")
+    assert online["grafana"]["ref"].startswith("docker.io/grafana/grafana:12.4.")
     assert all(online[key]["present"] for key in ONLINE_IMAGES)
 
 

@@ -42,6 +42,9 @@ def test_mode_decision(requested, observed, here, registries, offline, fell_back
 @pytest.mark.parametrize("ref, host", [
     ("python:3.12-slim", DOCKER_HUB),
     ("grafana/grafana:12.4.10", DOCKER_HUB),
+    ("docker.io/grafana/grafana:12.4.10", DOCKER_HUB),
+    ("docker.io/library/python:3.12-slim", DOCKER_HUB),
+    ("index.docker.io/library/python:3.12-slim", DOCKER_HUB),
     ("mirror.school:5000/grafana/grafana:12.4.10", "mirror.school:5000"),
     ("ghcr.io/org/img:1", "ghcr.io"),
     ("localhost/img:1", "localhost"),

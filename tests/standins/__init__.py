@@ -114,6 +114,12 @@ class StandIn:
     def ref(self) -> str:
         return ONLINE_IMAGES[self.key]
 
+    @property
+    def shown_ref(self) -> str:
+        """The pin as Docker shows it (python:3.12-slim): the recipe, and so its digest, stayed the same
+        when the pins became fully qualified, so existing stand-ins are not rebuilt for it."""
+        return self.ref.removeprefix("docker.io/").removeprefix("library/")
+
 
 def _grafana_context(directory: Path) -> None:
     import yaml  # the host's PyYAML, whose pure-Python files run on the image's Python 3.11 too
@@ -153,7 +159,7 @@ def build(runtime: DockerRuntime, force: bool = False, say: Say = print) -> list
                                    "Run `monlab images bootstrap` first.")
         with tempfile.TemporaryDirectory(prefix="monlab-standin-") as tmp:
             context = Path(tmp)
-            (context / "Dockerfile").write_text(standin.dockerfile.format(ref=standin.ref, base=standin.base))
+            (context / "Dockerfile").write_text(standin.dockerfile.format(ref=standin.shown_ref, base=standin.base))
             standin.context(context)
             digest = _digest(context, runtime.image_id(standin.base) or "")
             if present and not force and runtime.image_labels(standin.ref).get(DIGEST_LABEL) == digest:
