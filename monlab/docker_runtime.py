@@ -20,6 +20,7 @@ import docker.errors
 from docker.types import Mount
 import requests.exceptions
 
+from monlab.engine import EngineFacts, facts_from, load_error, loaded_names, retags_after_load
 from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
 from monlab.pull_errors import pull_error
 
@@ -131,6 +132,7 @@ class DockerRuntime:
     def __init__(self, client: Any, address: str) -> None:
         self.client = client
         self.address = address
+        self._facts: EngineFacts | None = None
 
     @contextmanager
     def _engine(self, doing: str) -> Iterator[None]:
@@ -155,10 +157,12 @@ class DockerRuntime:
                 "Check that Docker is running.",
             ) from exc
 
-    def engine_version(self) -> dict[str, str]:
-        with self._engine("asking the engine's version"):
-            version = self.client.version()
-        return {"version": version.get("Version", "?"), "api_version": version.get("ApiVersion", "?")}
+    def engine_facts(self) -> EngineFacts:
+        """Which engine this is (Docker or Podman), its version and quirks; asked once."""
+        if self._facts is None:
+            with self._engine("asking the engine's version"):
+                self._facts = facts_from(self.client.version(), self.client.info())
+        return self._facts
 
     # --- finding things by label -------------------------------------------------------------
 
@@ -365,10 +369,17 @@ class DockerRuntime:
             for chunk in response.iter_content(chunk_size=1 << 20):
                 out.write(chunk)
 
-    def load_images(self, source: BinaryIO) -> list[str]:
+    def load_images(self, source: BinaryIO, archive_tags: list[str] = ()) -> list[str]:
+        """Load a `docker save` tar; its `archive_tags` then answer to their fully qualified
+        references on every engine (Podman stores short names under localhost/)."""
         with self._engine("loading images"):
-            loaded = self.client.images.load(source)
-        return [tag for image in loaded for tag in image.tags]
+            answer = list(self.client.api.load_image(source, quiet=False))
+            if load_error(answer):
+                raise MonlabError(f"Docker refused loading images: {load_error(answer)}")
+            names = loaded_names(answer)
+            for stored, full in retags_after_load(self.engine_facts(), archive_tags):
+                self.client.api.tag(stored, *split_ref(full))
+        return names
 
 
 

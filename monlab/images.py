@@ -285,11 +285,11 @@ def check_load_file(path: Path) -> list[str]:
 
 
 def load(runtime: DockerRuntime, path: Path) -> list[str]:
-    check_load_file(path)
+    tags = check_load_file(path)
     # Docker tags each image only once it is loaded whole, so a stopped load leaves some images missing, none broken.
     note = f"The load of {path} was stopped and some of its images may be missing: run `monlab images load {path}` again"
     try:
         with path.open("rb") as source, interrupts.while_changing("images:load", note):
-            return runtime.load_images(source)
+            return runtime.load_images(source, tags)
     except OSError as exc:
         raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc

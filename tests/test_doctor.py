@@ -15,6 +15,7 @@ from monlab.doctor import checks_engine, checks_images
 from monlab.doctor.model import FAIL, OK, WARN, DoctorContext, Verdict
 from monlab.doctor.registry import CHECKS
 from monlab.doctor.run import up_can_succeed
+from monlab.engine import DOCKER, PODMAN, EngineFacts
 from monlab.image_refs import resolve
 from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES, Project
 from monlab.registry_probe import DOCKER_HUB, RegistryProbe
@@ -25,8 +26,8 @@ class ScriptedEngine:
 
     address = "unix:///var/run/docker.sock"
 
-    def __init__(self, images=(), containers=()):
-        self.images, self.records = set(images), list(containers)
+    def __init__(self, images=(), containers=(), facts=EngineFacts(DOCKER, "28.2.2", "1.50")):
+        self.images, self.records, self.facts = set(images), list(containers), facts
 
     def image_id(self, ref):
         return f"sha256:{ref}" if ref in self.images else None
@@ -35,8 +36,8 @@ class ScriptedEngine:
         key, _, value = label.partition("=")
         return [r for r in self.records if key in r.labels and (not value or r.labels[key] == value)]
 
-    def engine_version(self):
-        return {"version": "28.2.2", "api_version": "1.50"}
+    def engine_facts(self):
+        return self.facts
 
 
 def context(engine, registries=(RegistryProbe(DOCKER_HUB, False, "its name does not resolve"),)):
@@ -86,6 +87,46 @@ def test_engine_verdict_names_version_or_the_failure():
     down = DoctorContext(Project("p"), resolve(environ={}), None, "Cannot reach the Docker engine at unix:///x (no socket there)")
     verdict = checks_engine.engine(down)
     assert verdict.status == FAIL and "no socket there" in verdict.detail and "DOCKER_HOST" in verdict.fix
+
+
+def test_engine_verdict_names_podman_and_how_to_start_its_service(monkeypatch):
+    podman = EngineFacts(PODMAN, "4.3.1", "1.41", short_names_load_as="localhost/")
+    assert checks_engine.engine(context(ScriptedEngine(facts=podman))).detail.startswith("Podman 4.3.1 (API 1.41) at ")
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/podman/podman.sock")
+    down = DoctorContext(Project("p"), resolve(environ={}), None, "Cannot reach the Docker engine at unix:///run/podman/podman.sock")
+    assert "podman system service --time=0 unix:///run/podman/podman.sock" in checks_engine.engine(down).fix
+
+
+@pytest.mark.parametrize("facts, status, says", [
+    (EngineFacts(DOCKER, "28.2.2", "1.50"), OK, "the engine is Docker"),
+    (EngineFacts(PODMAN, "4.3.1", "1.41"), OK, "Podman 4.3.1, rootful"),
+    (EngineFacts(PODMAN, "4.3.1", "1.41", rootless=True), OK, "rootless Podman: ports 5000, 9090, 3000"),
+])
+def test_podman_verdict(monkeypatch, facts, status, says):
+    monkeypatch.setattr(checks_engine, "has_subuids", lambda user: True)
+    monkeypatch.setattr(checks_engine, "unprivileged_port_start", lambda: 1024)
+    verdict = checks_engine.podman(context(ScriptedEngine(facts=facts)))
+    assert verdict.status == status and says in verdict.detail, verdict
+
+
+@pytest.mark.parametrize("ports, start, subuids, status, says", [
+    ([5000, 9090, 3000], 1024, True, OK, "at or above 1024"),
+    ([5000, 9090, 3000], 4000, True, FAIL, "below 4000: 3000"),
+    ([5000, 9090, 3000], 1024, False, FAIL, "subordinate uids"),
+])
+def test_rootless_verdict(ports, start, subuids, status, says):
+    verdict = checks_engine.rootless_verdict(ports, start, subuids)
+    assert verdict.status == status and says in verdict.detail
+    assert (verdict.fix != "") is (status == FAIL)
+
+
+def test_subuids_and_port_start_are_read_from_their_files(tmp_path):
+    (tmp_path / "subuid").write_text("alice:100000:65536\nbob:165536:65536\n")
+    (tmp_path / "start").write_text("1024\n")
+    assert checks_engine.has_subuids("bob", str(tmp_path / "subuid"))
+    assert not checks_engine.has_subuids("carol", str(tmp_path / "subuid"))
+    assert not checks_engine.has_subuids("bob", str(tmp_path / "missing"))
+    assert checks_engine.unprivileged_port_start(str(tmp_path / "start")) == 1024
 
 
 @pytest.mark.parametrize("statuses, can", [((OK, WARN, OK), True), ((OK, FAIL), False), ((), True)])

@@ -40,7 +40,7 @@ class _HalfThenCtrlC:
     def __iter__(self):
         while chunk := self.read(1 << 20):
             yield chunk
-DockerRuntime.load_images = lambda self, source: _real_load(self, _HalfThenCtrlC(source))
+DockerRuntime.load_images = lambda self, source, *tags: _real_load(self, _HalfThenCtrlC(source), *tags)
 """
 
 

@@ -2,21 +2,64 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 
 from monlab.docker_runtime import engine_address
+from monlab.engine import UNPRIVILEGED_PORT_START, looks_like_podman
 from monlab.doctor.model import DoctorContext, Verdict, fail, ok
-from monlab.project import LABEL_PROJECT
+from monlab.project import LABEL_PROJECT, SERVICES
 from monlab.stack.spec import LABEL_MODE
 
 
 def engine(ctx: DoctorContext) -> Verdict:
     if ctx.runtime is None:
+        address = engine_address()
+        if looks_like_podman(address):
+            return fail(ctx.engine_error,
+                        f"Start Podman's Docker-compatible service: `podman system service --time=0 {address} &` "
+                        "(or `systemctl --user enable --now podman.socket`, rootful: `sudo systemctl enable --now podman.socket`)")
         return fail(ctx.engine_error,
                     "Start it (`sudo systemctl start docker`, or `sudo dockerd &`), or point DOCKER_HOST at one; "
                     "not installed: `sudo bash setup.sh`")
-    version = ctx.runtime.engine_version()
-    return ok(f"Docker {version['version']} (API {version['api_version']}) at {ctx.runtime.address}")
+    return ok(f"{ctx.runtime.engine_facts().describe()} at {ctx.runtime.address}")
+
+
+def podman(ctx: DoctorContext) -> Verdict:
+    """What Podman needs beyond Docker: its service answering (see `docker engine`), and, rootless,
+    host ports at or above the unprivileged start and subordinate uids for the images' users."""
+    facts = ctx.runtime.engine_facts()
+    if not facts.is_podman:
+        return ok(f"the engine is {facts.name}: nothing Podman-specific to check")
+    if not facts.rootless:
+        return ok(f"Podman {facts.version}, rootful, through its Docker-compatible service")
+    ports = [ctx.project.host_port(service) for service in SERVICES]
+    return rootless_verdict(ports, unprivileged_port_start(), has_subuids(getpass.getuser()))
+
+
+def rootless_verdict(ports: list[int], port_start: int, subuids: bool) -> Verdict:
+    low = [port for port in ports if port < port_start]
+    if low:
+        return fail(f"rootless Podman cannot publish host ports below {port_start}: {', '.join(map(str, low))}",
+                    f"Choose a --port-offset that puts every port at {port_start} or above")
+    if not subuids:
+        return fail("rootless Podman needs subordinate uids for this user (Prometheus runs as 65534, Grafana as 472)",
+                    "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER, then `podman system migrate`")
+    return ok(f"rootless Podman: ports {', '.join(map(str, ports))} are at or above {port_start}, subordinate uids are set")
+
+
+def unprivileged_port_start(path: str = "/proc/sys/net/ipv4/ip_unprivileged_port_start") -> int:
+    try:
+        return int(open(path).read().strip())
+    except (OSError, ValueError):
+        return UNPRIVILEGED_PORT_START
+
+
+def has_subuids(user: str, path: str = "/etc/subuid") -> bool:
+    try:
+        return any(line.split(":")[0] == user for line in open(path).read().splitlines())
+    except OSError:
+        return False
 
 
 def permission(ctx: DoctorContext) -> Verdict:

@@ -9,6 +9,7 @@ from monlab.doctor.model import Check
 CHECKS: dict[str, Check] = {check.name: check for check in (
     Check("docker engine", checks_engine.engine, needs_engine=False),
     Check("docker permission", checks_engine.permission, needs_engine=False),
+    Check("podman", checks_engine.podman),
     Check("container registry", checks_images.registry),
     Check("offline images", checks_images.offline_images),
     Check("mmdebstrap", checks_images.mmdebstrap, needs_engine=False),
