@@ -1,0 +1,112 @@
+"""monlab on Podman, rootful, through its Docker-compatible service (`DOCKER_HOST` at its socket):
+`images load` of a tar saved from Docker, `up --offline`, `lab all`, `status`, `doctor`, `down`,
+`teardown`. The service is started here and stopped at the end; the machine needs .ci/podman-setup
+(runc and small rlimits). Everything the test made in Podman's storage is removed: the project by
+its label, the loaded images by their exact references. About 4 minutes here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from conftest import require
+from monlab.image_archive import check_archive
+from monlab.image_refs import normalized
+from monlab.project import OFFLINE_IMAGES
+from monlab.waiting import Outcome, poll
+from test_stack_e2e import free_offset, labelled, remove_labelled
+
+pytestmark = pytest.mark.docker
+
+SERVICE_SECONDS = 30
+
+
+def monlab(*args: str, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **env})
+
+
+@pytest.fixture(scope="module")
+def podman_host(tmp_path_factory):
+    """DOCKER_HOST of a `podman system service` started for this module, and a docker-py client on it."""
+    import docker
+
+    require(shutil.which("podman") is not None, "podman (.ci/podman-setup)")
+    socket = tmp_path_factory.mktemp("wt20-podman") / "podman.sock"
+    address = f"unix://{socket}"
+    service = subprocess.Popen(["podman", "system", "service", "--time=0", address],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        answered = poll(lambda: _client(docker, address), SERVICE_SECONDS, 0.2)
+        assert answered.done, f"podman system service did not answer at {address}"
+        yield address, answered.value
+    finally:
+        os.killpg(service.pid, signal.SIGTERM)
+        service.wait(timeout=30)
+
+
+def _client(docker, address: str) -> Outcome:
+    try:
+        client = docker.DockerClient(base_url=address, timeout=120)
+        return Outcome(client.ping(), client)
+    except docker.errors.DockerException:  # not listening yet
+        return Outcome(False)
+
+
+@pytest.fixture(scope="module")
+def offline_archive(docker_client, tmp_path_factory):
+    """The offline images as `monlab images save` writes them, from the Docker engine that has them."""
+    for ref in OFFLINE_IMAGES.values():
+        require(bool(docker_client.images.list(name=ref)), f"{ref} on the Docker engine (monlab images bootstrap)")
+    path = tmp_path_factory.mktemp("wt20-archive") / "offline.tar"
+    saved = subprocess.run(["docker", "save", "-o", str(path), *OFFLINE_IMAGES.values()], capture_output=True, text=True, timeout=300)
+    assert saved.returncode == 0, saved.stderr
+    return path
+
+
+def test_offline_stack_on_podman(podman_host, offline_archive):
+    address, client = podman_host
+    env = {"DOCKER_HOST": address}
+    project, offset = f"wt20-podman-{uuid.uuid4().hex[:6]}", free_offset()
+    archive_tags = check_archive(offline_archive, set(OFFLINE_IMAGES.values()))
+    try:
+        loaded = monlab("images", "load", str(offline_archive), env=env)
+        assert loaded.returncode == 0, loaded.stderr[-2000:]
+        for ref in OFFLINE_IMAGES.values():  # found by the reference monlab uses, and fully qualified
+            assert client.images.get(ref).id == client.images.get(normalized(ref)).id
+
+        doctor = json.loads(monlab("doctor", "--json", "--project", project, "--port-offset", str(offset), env=env).stdout)
+        checks = {c["check"]: c for c in doctor["checks"]}
+        assert checks["docker engine"]["detail"].startswith("Podman "), checks["docker engine"]
+        assert checks["podman"]["status"] == "ok" and "rootful" in checks["podman"]["detail"]
+
+        up = monlab("up", "--offline", "--project", project, "--port-offset", str(offset), "--json", env=env)
+        assert up.returncode == 0, up.stderr[-3000:]
+        labs = monlab("lab", "all", "--json", "--project", project, env=env)
+        report = json.loads(labs.stdout)
+        failed = [(lab["name"], c) for lab in report["labs"] for c in lab["checks"] if c["passed"] is False]
+        assert labs.returncode == 0 and report["passed"] is True, failed
+
+        status = json.loads(monlab("status", "--json", "--project", project, env=env).stdout)
+        assert [status["services"][name]["state"] for name in ("app", "prometheus")] == ["running", "running"], status
+        down = monlab("down", "--project", project, env=env)
+        assert down.returncode == 0, down.stderr[-2000:]
+        assert {c.status for c in client.containers.list(all=True, filters={"label": f"monlab.project={project}"})} == {"exited"}
+
+        teardown = monlab("teardown", "--project", project, env=env)
+        assert teardown.returncode == 0, teardown.stderr[-2000:]
+        assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
+    finally:
+        remove_labelled(client, project)
+        for tag in archive_tags:
+            for ref in {tag, normalized(tag), f"localhost/{tag}"}:
+                if client.images.list(name=ref):
+                    client.images.remove(ref, force=True)
