@@ -2,7 +2,7 @@
 `images load` of a tar saved from Docker, `up --offline`, `lab all`, `status`, `doctor`, `down`,
 `teardown`. The service is started here and stopped at the end; the machine needs .ci/podman-setup
 (runc and small rlimits). Everything the test made in Podman's storage is removed: the project by
-its label, the loaded images by their exact references. About 4 minutes here.
+its label, the loaded images by their exact references. About 2.5 minutes here.
 """
 
 from __future__ import annotations
