@@ -356,8 +356,13 @@ class DockerRuntime:
 
     def import_image(self, tar_path: Path, repository: str, tag: str, changes: list[str]) -> str:
         with self._engine(f"importing {repository}:{tag}"):
-            self.client.api.import_image_from_file(str(tar_path), repository=repository, tag=tag, changes=changes)
-        return self.image_id(f"{repository}:{tag}") or ""
+            # The tag inside `repo`: Docker reads it there too, and Podman 4.3 ignores a separate `tag`.
+            self.client.api.import_image_from_file(str(tar_path), repository=f"{repository}:{tag}", changes=changes)
+        image_id = self.image_id(f"{repository}:{tag}")
+        if image_id is None:
+            raise MonlabError(f"The engine at {self.address} imported an image but not as {repository}:{tag}",
+                              "Report the engine and version `monlab doctor` names.")
+        return image_id
 
     def save_images(self, refs: list[str], out: BinaryIO) -> None:
         """One tar holding all `refs`, like `docker save A B > FILE`."""

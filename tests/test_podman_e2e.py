@@ -7,17 +7,20 @@ its label, the loaded images by their exact references. About 2.5 minutes here.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import uuid
 
 import pytest
 
 from conftest import require
+from monlab.docker_runtime import connect
 from monlab.image_archive import check_archive
 from monlab.image_refs import normalized
 from monlab.project import OFFLINE_IMAGES
@@ -110,3 +113,22 @@ def test_offline_stack_on_podman(podman_host, offline_archive):
             for ref in {tag, normalized(tag), f"localhost/{tag}"}:
                 if client.images.list(name=ref):
                     client.images.remove(ref, force=True)
+
+
+def test_an_imported_image_gets_its_tag_on_podman(podman_host, tmp_path, monkeypatch):
+    """`images bootstrap` imports its rootfs tars; Podman 4.3's compat import ignores a separate tag."""
+    address, client = podman_host
+    monkeypatch.setenv("DOCKER_HOST", address)
+    rootfs = tmp_path / "rootfs.tar"
+    with tarfile.open(rootfs, "w") as tar:
+        info = tarfile.TarInfo("hello.txt")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"hi\n"))
+    repository = f"wt20-import-{uuid.uuid4().hex[:6]}"
+    try:
+        image_id = connect().import_image(rootfs, repository, "bookworm", ["LABEL monlab.image=offline"])
+        assert client.images.get(f"{repository}:bookworm").id == image_id
+        assert client.images.get(image_id).labels == {"monlab.image": "offline"}
+    finally:
+        for image in client.images.list(name=repository):
+            client.images.remove(image.id, force=True)
