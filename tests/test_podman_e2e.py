@@ -2,7 +2,7 @@
 `images load` of a tar saved from Docker, `up --offline`, `lab all`, `status`, `doctor`, `down`,
 `teardown`. The service is started here and stopped at the end; the machine needs .ci/podman-setup
 (runc and small rlimits). Everything the test made in Podman's storage is removed: the project by
-its label, the loaded images by their exact references. About 2.5 minutes here.
+its label, the loaded images by their exact references. About 3 minutes here.
 """
 
 from __future__ import annotations
@@ -75,6 +75,14 @@ def offline_archive(docker_client, tmp_path_factory):
     return path
 
 
+def remove_loaded(client, archive_tags: list[str]) -> None:
+    """The images a test loaded into Podman, under every name Podman or monlab gave them."""
+    for tag in archive_tags:
+        for ref in {tag, normalized(tag), f"localhost/{tag}"}:
+            if client.images.list(name=ref):
+                client.images.remove(ref, force=True)
+
+
 def test_offline_stack_on_podman(podman_host, offline_archive):
     address, client = podman_host
     env = {"DOCKER_HOST": address}
@@ -109,10 +117,7 @@ def test_offline_stack_on_podman(podman_host, offline_archive):
         assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
     finally:
         remove_labelled(client, project)
-        for tag in archive_tags:
-            for ref in {tag, normalized(tag), f"localhost/{tag}"}:
-                if client.images.list(name=ref):
-                    client.images.remove(ref, force=True)
+        remove_loaded(client, archive_tags)
 
 
 def test_an_imported_image_gets_its_tag_on_podman(podman_host, tmp_path, monkeypatch):
@@ -132,3 +137,31 @@ def test_an_imported_image_gets_its_tag_on_podman(podman_host, tmp_path, monkeyp
     finally:
         for image in client.images.list(name=repository):
             client.images.remove(image.id, force=True)
+
+
+def test_online_stack_of_standins_on_podman(podman_host, standin_images, tmp_path):
+    """The online path on Podman: the stand-ins (tests/standins, NOT the real images) carried over by
+    `images load`, then `up` finds them by their fully qualified pins and starts all three services.
+    (`lab all` on this stack passed by hand here too, in 108 s; CI keeps to up, status, teardown.)"""
+    address, client = podman_host
+    env = {"DOCKER_HOST": address}
+    archive = tmp_path / "standins.tar"
+    saved = subprocess.run(["docker", "save", "-o", str(archive), *standin_images.values()], capture_output=True, text=True, timeout=300)
+    assert saved.returncode == 0, saved.stderr
+    archive_tags = check_archive(archive, set(standin_images.values()))
+    project, offset = f"wt20-podman-online-{uuid.uuid4().hex[:6]}", free_offset()
+    try:
+        loaded = monlab("images", "load", str(archive), env=env)
+        assert loaded.returncode == 0, loaded.stderr[-2000:]
+        up = monlab("up", "--project", project, "--port-offset", str(offset), "--json", env=env)
+        assert up.returncode == 0, up.stderr[-3000:]
+        assert json.loads(up.stdout)["offline"] is False
+        status = json.loads(monlab("status", "--json", "--project", project, env=env).stdout)
+        assert {name: s["state"] for name, s in status["services"].items()} == dict.fromkeys(("app", "prometheus", "grafana"), "running")
+        assert [t["health"] for t in status["targets"] if t["job"] == "flask-app"] == ["up"], status["targets"]
+        teardown = monlab("teardown", "--project", project, env=env)
+        assert teardown.returncode == 0, teardown.stderr[-2000:]
+        assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
+    finally:
+        remove_labelled(client, project)
+        remove_loaded(client, archive_tags)
