@@ -54,7 +54,8 @@ def facts_from(version: Mapping[str, Any], info: Mapping[str, Any] | None = None
         version=str((podman or version).get("Version") or "?"),
         api_version=str(version.get("ApiVersion") or "?"),
         platform=str((version.get("Platform") or {}).get("Name") or ""),
-        rootless=any("name=rootless" in str(option) for option in security),
+        # Docker says so among its security options; Podman 4.3 in a field of its own.
+        rootless=any("name=rootless" in str(option) for option in security) or (info or {}).get("Rootless") is True,
         short_names_load_as="localhost/" if podman else "",
     )
 

@@ -120,6 +120,20 @@ def test_rootless_verdict(ports, start, subuids, status, says):
     assert (verdict.fix != "") is (status == FAIL)
 
 
+def test_a_rootless_engine_belongs_to_its_sockets_owner(tmp_path):
+    import getpass
+    import pwd
+
+    from conftest import require
+
+    require(os.geteuid() == 0, "root (to give a file to another user)")
+    socket = tmp_path / "podman.sock"
+    socket.write_text("")
+    os.chown(socket, 65534, -1)
+    assert checks_engine.socket_owner(f"unix://{socket}") == pwd.getpwuid(65534).pw_name
+    assert checks_engine.socket_owner("unix:///nonexistent/podman.sock") == getpass.getuser()
+
+
 def test_subuids_and_port_start_are_read_from_their_files(tmp_path):
     (tmp_path / "subuid").write_text("alice:100000:65536\nbob:165536:65536\n")
     (tmp_path / "start").write_text("1024\n")

@@ -28,14 +28,18 @@ PODMAN_VERSION = {
     "Version": "4.3.1", "ApiVersion": "1.41", "MinAPIVersion": "1.24", "Os": "linux", "Arch": "amd64",
 }
 ROOTFUL_INFO = {"SecurityOptions": ["name=seccomp,profile=default"]}
+# Docker rootless adds a security option (moby daemon/info.go); Podman 4.3's compat /info, seen here
+# from a rootless `podman system service`, keeps the options and says it in a field of its own.
 ROOTLESS_INFO = {"SecurityOptions": ["name=seccomp,profile=default", "name=rootless"]}
+PODMAN_ROOTLESS_INFO = {"SecurityOptions": ["name=seccomp,profile=default"], "Rootless": True,
+                        "DockerRootDir": "/home/wt20rootless/.local/share/containers/storage"}
 
 
 @pytest.mark.parametrize("version, info, name, number, rootless, described, load_prefix", [
     (DOCKER_VERSION, ROOTFUL_INFO, DOCKER, "20.10.24+dfsg1", False, "Docker 20.10.24+dfsg1 (API 1.41)", ""),
     (DOCKER_VERSION, ROOTLESS_INFO, DOCKER, "20.10.24+dfsg1", True, "Docker 20.10.24+dfsg1 (API 1.41, rootless)", ""),
     (PODMAN_VERSION, ROOTFUL_INFO, PODMAN, "4.3.1", False, "Podman 4.3.1 (API 1.41)", "localhost/"),
-    (PODMAN_VERSION, ROOTLESS_INFO, PODMAN, "4.3.1", True, "Podman 4.3.1 (API 1.41, rootless)", "localhost/"),
+    (PODMAN_VERSION, PODMAN_ROOTLESS_INFO, PODMAN, "4.3.1", True, "Podman 4.3.1 (API 1.41, rootless)", "localhost/"),
     ({}, None, DOCKER, "?", False, "Docker ? (API ?)", ""),  # an engine that says nothing is not guessed to be Podman
 ])
 def test_facts_per_engine(version, info, name, number, rootless, described, load_prefix):

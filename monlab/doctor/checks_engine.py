@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import pwd
 
 from monlab.docker_runtime import engine_address
 from monlab.engine import UNPRIVILEGED_PORT_START, looks_like_podman
@@ -34,7 +35,15 @@ def podman(ctx: DoctorContext) -> Verdict:
     if not facts.rootless:
         return ok(f"Podman {facts.version}, rootful, through its Docker-compatible service")
     ports = [ctx.project.host_port(service) for service in SERVICES]
-    return rootless_verdict(ports, unprivileged_port_start(), has_subuids(getpass.getuser()))
+    return rootless_verdict(ports, unprivileged_port_start(), has_subuids(socket_owner(ctx.runtime.address)))
+
+
+def socket_owner(address: str) -> str:
+    """Who runs a rootless engine: the owner of its socket (root may be talking to a user's Podman)."""
+    try:
+        return pwd.getpwuid(os.stat(address.removeprefix("unix://")).st_uid).pw_name
+    except (OSError, KeyError):
+        return getpass.getuser()
 
 
 def rootless_verdict(ports: list[int], port_start: int, subuids: bool) -> Verdict:
