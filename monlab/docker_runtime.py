@@ -164,6 +164,19 @@ class DockerRuntime:
                 self._facts = facts_from(self.client.version(), self.client.info())
         return self._facts
 
+    def network_dns(self, name: str) -> bool | None:
+        """Do containers on network `name` find each other by name? None when it does not exist.
+        Docker's user-defined bridges always do; Podman's only with a DNS plugin (CNI's dnsname, or
+        netavark's aardvark-dns), which its own API reports as `dns_enabled`."""
+        api = self.client.api
+        with self._engine(f"inspecting network {name}"):
+            if not self.engine_facts().is_podman:
+                return bool(api.networks(names=[name])) or None
+            response = api._get(api._url("/v4.0.0/libpod/networks/{0}/json", name, versioned_api=False))
+            if response.status_code == 404:
+                return None
+            return bool(api._result(response, json=True).get("dns_enabled"))
+
     # --- finding things by label -------------------------------------------------------------
 
     def containers(self, label: str) -> list[ContainerRecord]:

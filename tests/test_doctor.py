@@ -28,6 +28,7 @@ class ScriptedEngine:
 
     def __init__(self, images=(), containers=(), facts=EngineFacts(DOCKER, "28.2.2", "1.50")):
         self.images, self.records, self.facts = set(images), list(containers), facts
+        self.dns: dict[str, bool] = {}  # network name -> names resolve; a network not listed does not exist
 
     def image_id(self, ref):
         return f"sha256:{ref}" if ref in self.images else None
@@ -38,6 +39,9 @@ class ScriptedEngine:
 
     def engine_facts(self):
         return self.facts
+
+    def network_dns(self, name):
+        return self.dns.get(name)
 
 
 def context(engine, registries=(RegistryProbe(DOCKER_HUB, False, "its name does not resolve"),)):
@@ -107,6 +111,16 @@ def test_podman_verdict(monkeypatch, facts, status, says):
     monkeypatch.setattr(checks_engine, "unprivileged_port_start", lambda: 1024)
     verdict = checks_engine.podman(context(ScriptedEngine(facts=facts)))
     assert verdict.status == status and says in verdict.detail, verdict
+
+
+def test_a_podman_network_without_dns_fails_with_the_package_to_install():
+    engine = ScriptedEngine(facts=EngineFacts(PODMAN, "4.3.1", "1.41"))
+    engine.dns["p-net"] = False
+    verdict = checks_engine.podman(context(engine))
+    assert verdict.status == FAIL and "cannot find each other by name" in verdict.detail
+    assert "golang-github-containernetworking-plugin-dnsname" in verdict.fix and "teardown --project p" in verdict.fix
+    engine.dns["p-net"] = True
+    assert checks_engine.podman(context(engine)).status == OK
 
 
 @pytest.mark.parametrize("ports, start, subuids, status, says", [

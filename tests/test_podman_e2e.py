@@ -165,3 +165,21 @@ def test_online_stack_of_standins_on_podman(podman_host, standin_images, tmp_pat
     finally:
         remove_labelled(client, project)
         remove_loaded(client, archive_tags)
+
+
+def test_doctor_reads_whether_a_podman_network_resolves_names(podman_host, monkeypatch):
+    address, client = podman_host
+    monkeypatch.setenv("DOCKER_HOST", address)
+    name = f"wt20-dns-{uuid.uuid4().hex[:6]}"
+    runtime = connect()
+    try:
+        assert runtime.network_dns(name) is None
+        client.networks.create(name, driver="bridge")
+        assert runtime.network_dns(name) is True  # the dnsname plugin .ci/podman-setup installs
+        client.networks.get(name).remove()
+        made = subprocess.run(["podman", "network", "create", "--disable-dns", name], capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, made.stderr
+        assert runtime.network_dns(name) is False
+    finally:
+        for network in client.networks.list(names=[name]):
+            network.remove()

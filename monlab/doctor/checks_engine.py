@@ -9,7 +9,7 @@ import pwd
 from monlab.docker_runtime import engine_address
 from monlab.engine import UNPRIVILEGED_PORT_START, looks_like_podman
 from monlab.doctor.model import DoctorContext, Verdict, fail, ok
-from monlab.project import LABEL_PROJECT, SERVICES
+from monlab.project import DEFAULT_PROJECT, LABEL_PROJECT, SERVICES
 from monlab.stack.spec import LABEL_MODE
 
 
@@ -32,10 +32,19 @@ def podman(ctx: DoctorContext) -> Verdict:
     facts = ctx.runtime.engine_facts()
     if not facts.is_podman:
         return ok(f"the engine is {facts.name}: nothing Podman-specific to check")
+    if ctx.runtime.network_dns(ctx.project.network) is False:
+        return fail(f"containers on {ctx.project.network} cannot find each other by name (Podman made it without DNS), "
+                    "so Prometheus cannot scrape the app",
+                    "Install container DNS (netavark with aardvark-dns, or on the CNI backend the dnsname plugin: "
+                    f"Debian's golang-github-containernetworking-plugin-dnsname), then `monlab teardown{_project_flag(ctx)}` and `monlab up`")
     if not facts.rootless:
         return ok(f"Podman {facts.version}, rootful, through its Docker-compatible service")
     ports = [ctx.project.host_port(service) for service in SERVICES]
     return rootless_verdict(ports, unprivileged_port_start(), has_subuids(socket_owner(ctx.runtime.address)))
+
+
+def _project_flag(ctx: DoctorContext) -> str:
+    return "" if ctx.project.name == DEFAULT_PROJECT else f" --project {ctx.project.name}"
 
 
 def socket_owner(address: str) -> str:
