@@ -13,7 +13,7 @@ import tarfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import docker
 import docker.errors
@@ -387,13 +387,13 @@ class DockerRuntime:
             for chunk in response.iter_content(chunk_size=1 << 20):
                 out.write(chunk)
 
-    def load_images(self, source: BinaryIO, archive_tags: list[str] = ()) -> list[str]:
+    def load_images(self, source: BinaryIO, archive_tags: Iterable[str] = ()) -> list[str]:
         """Load a `docker save` tar; its `archive_tags` then answer to their fully qualified
         references on every engine (Podman stores short names under localhost/)."""
         with self._engine("loading images"):
             answer = list(self.client.api.load_image(source, quiet=False))
             if load_error(answer):
-                raise MonlabError(f"Docker refused loading images: {load_error(answer)}")
+                raise MonlabError(f"The engine at {self.address} refused loading images: {load_error(answer)}")
             names = loaded_names(answer)
             for stored, full in retags_after_load(self.engine_facts(), archive_tags):
                 self.client.api.tag(stored, *split_ref(full))
