@@ -8,6 +8,7 @@ from typing import Callable
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from rich.text import Text
 from textual.containers import Grid
 
 from monlab.catalog import Section
@@ -15,6 +16,7 @@ from monlab.dashboard.data import RANGES, Snapshot, fetch_snapshot
 from monlab.dashboard.source import Source
 from monlab.dashboard.widgets import CSS_PATHS, AlertsView, PanelView, SectionTabs, StatusLine
 from monlab.errors import MonlabError
+from monlab.shown_text import printable
 
 
 class DashboardApp(App):
@@ -65,7 +67,7 @@ class DashboardApp(App):
         section = self.sections[self.current]
         self.query_one(SectionTabs).show(self.sections, self.current)
         grid = self.query_one("#panels", Grid)
-        grid.border_title = f"§{section.number} {section.title}"
+        grid.border_title = Text(printable(f"§{section.number} {section.title}"))
         grid.remove_children()
         if section.panels:
             grid.mount_all(PanelView(panel) for panel in section.panels)
@@ -108,7 +110,7 @@ class DashboardApp(App):
     def take(self, snapshot: Snapshot | None, problem: str) -> None:
         if snapshot is not None:
             self.snapshot = snapshot
-        self.problem = problem
+        self.problem = printable(problem)
         self.refreshes += 1
         self.show_data()
 

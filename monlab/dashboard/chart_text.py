@@ -12,6 +12,7 @@ from monlab.dashboard.data import Line, PanelData, legend_name
 from monlab.dashboard.render import timeseries_body
 from monlab.dashboard.units import format_value
 from monlab.prometheus_api import RangeSeries
+from monlab.shown_text import printable
 
 CHART_HEIGHT = 8
 
@@ -22,14 +23,14 @@ def panel_data(panel: Panel, series: list[RangeSeries]) -> PanelData:
 
 
 def chart_lines(panel: Panel, series: list[RangeSeries], width: int) -> list:
-    return [Text(f"  {panel.title}", style="bold"), timeseries_body(panel_data(panel, series), max(width, 20), CHART_HEIGHT)]
+    return [Text(f"  {printable(panel.title)}", style="bold"), timeseries_body(panel_data(panel, series), max(width, 20), CHART_HEIGHT)]
 
 
 def plain_lines(panel: Panel, series: list[RangeSeries]) -> list[str]:
     data = panel_data(panel, series)
     if not data.lines:
-        return [f"  {panel.title}: no data since the mark"]
-    lines = [f"  {panel.title}:"]
+        return [f"  {printable(panel.title)}: no data since the mark"]
+    lines = [f"  {printable(panel.title)}:"]
     for line in data.lines:
         values = [v for v in line.values if math.isfinite(v)]
         if not values:

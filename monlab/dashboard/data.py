@@ -17,6 +17,7 @@ from typing import Callable
 from monlab.catalog import Panel, Section, parse_duration
 from monlab.errors import MonlabError
 from monlab.prometheus_api import PrometheusAPI, RangeSeries
+from monlab.shown_text import printable
 
 RANGES = ("5m", "15m", "1h")
 POINTS = 120  # per series: more than a terminal row is wide, few enough for a fast query
@@ -81,13 +82,14 @@ class Snapshot:
 
 
 def legend_name(template: str, labels: dict[str, str]) -> str:
-    """A series' name: the panel's legend template filled from its labels, else its labels."""
+    """A series' name: the panel's legend template filled from its labels, else its labels; any
+    control character in them shown as a visible stand-in (labels are outside text)."""
     if template:
-        return _LEGEND_FIELD.sub(lambda m: labels.get(m.group(1), ""), template)
+        return printable(_LEGEND_FIELD.sub(lambda m: labels.get(m.group(1), ""), template))
     shown = {k: v for k, v in labels.items() if k != "__name__"}
     if not shown:
-        return labels.get("__name__", "value")
-    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(shown.items())) + "}"
+        return printable(labels.get("__name__", "value"))
+    return printable("{" + ", ".join(f'{k}="{v}"' for k, v in sorted(shown.items())) + "}")
 
 
 def step_for(range_seconds: float, points: int = POINTS) -> float:
@@ -111,7 +113,7 @@ def fetch_panel(api: PrometheusAPI, panel: Panel, start: float, end: float, step
     try:
         found: list[RangeSeries] = api.query_range(panel.expr, start, end, step)
     except MonlabError as error:
-        return PanelData(panel, error=error.one_line())
+        return PanelData(panel, error=printable(error.one_line()))
     count = math.ceil(round((end - start) / step, 6)) + 1
     lines = [Line(legend_name(panel.legend, s.labels), on_grid(s.points, end, step, count)) for s in found]
     return PanelData(panel, sorted(lines, key=lambda line: line.name))
@@ -122,7 +124,7 @@ def prometheus_alert_states(api: PrometheusAPI) -> tuple[dict[str, str], str]:
     try:
         active = api.alerts()
     except MonlabError as error:
-        return {}, error.one_line()
+        return {}, printable(error.one_line())
     states: dict[str, str] = {}
     for alert in active:
         if states.get(alert.name) != "firing":

@@ -15,6 +15,7 @@ from rich.text import Text
 from monlab.dashboard.chart import JOIN, MARKERS, line_chart
 from monlab.dashboard.data import AlertData, PanelData, SectionData, Snapshot
 from monlab.dashboard.units import format_value
+from monlab.shown_text import printable
 
 COLORS = ("green", "yellow", "cyan", "magenta", "blue", "red", "bright_green", "bright_yellow")
 STATE_STYLES = {"firing": "bold red", "pending": "yellow", "inactive": "green", "unknown": "dim"}
@@ -23,7 +24,7 @@ PANELS_PER_ROW = 3
 
 
 def section_heading(data: SectionData) -> str:
-    return f"§{data.section.number} {data.section.title}"
+    return printable(f"§{data.section.number} {data.section.title}")
 
 
 def colored_chart_line(line: str) -> Text:
@@ -49,7 +50,7 @@ def legend(data: PanelData) -> Text:
 
 def timeseries_body(data: PanelData, width: int, height: int = CHART_HEIGHT) -> RenderableType:
     if data.error:
-        return Text(data.error, style="red")
+        return Text(printable(data.error), style="red")
     if not data.lines:
         return Text("no data in this range", style="dim")
     lines = line_chart([line.values for line in data.lines], width, height,
@@ -59,7 +60,7 @@ def timeseries_body(data: PanelData, width: int, height: int = CHART_HEIGHT) -> 
 
 def stat_body(data: PanelData) -> RenderableType:
     if data.error:
-        return Text(data.error, style="red")
+        return Text(printable(data.error), style="red")
     value = format_value(data.last, data.panel.unit)
     style = "bold" if data.last is not None else "dim"
     return Text(f"\n{value}\n", style=f"{style} cyan", justify="center")
@@ -68,7 +69,8 @@ def stat_body(data: PanelData) -> RenderableType:
 def panel_box(data: PanelData, width: int) -> Box:
     inner = max(width - 4, 10)
     body = stat_body(data) if data.panel.kind == "stat" else timeseries_body(data, inner)
-    return Box(body, title=data.panel.title, title_align="left", width=width, box=box.ROUNDED)
+    return Box(body, title=Text(printable(data.panel.title)), title_align="left", width=width,
+               box=box.ROUNDED)
 
 
 def alert_line(alerts: list[AlertData]) -> Text:
@@ -76,7 +78,7 @@ def alert_line(alerts: list[AlertData]) -> Text:
     for index, alert in enumerate(alerts):
         if index:
             text.append(" · ")
-        text.append(f"{alert.name} ({alert.severity}) Prometheus ")
+        text.append(printable(f"{alert.name} ({alert.severity}) Prometheus "))
         text.append(alert.prometheus, style=STATE_STYLES.get(alert.prometheus, ""))
         if alert.grafana is not None:
             text.append(" Grafana ")
@@ -94,16 +96,16 @@ def section_box(data: SectionData, width: int) -> Box:
     for first in range(0, len(boxes), per_row):
         row = boxes[first:first + per_row]
         grid.add_row(*row, *([""] * (per_row - len(row))))
-    return Box(Group(grid, alert_line(data.alerts)), title=section_heading(data), title_align="left",
+    return Box(Group(grid, alert_line(data.alerts)), title=Text(section_heading(data)), title_align="left",
                width=width, box=box.HEAVY)
 
 
 def header(snapshot: Snapshot, project: str) -> Text:
     taken = time.strftime("%H:%M:%S", time.localtime(snapshot.taken_at))
-    text = Text(f"monlab dashboard · {project} · last {snapshot.range_text} · {taken} · "
-                f"refresh {snapshot.seconds * 1000:.0f} ms", style="bold")
+    text = Text(printable(f"monlab dashboard · {project} · last {snapshot.range_text} · {taken} · ")
+                + f"refresh {snapshot.seconds * 1000:.0f} ms", style="bold")
     if snapshot.problem:
-        text.append(f"\n{snapshot.problem}", style="bold red")
+        text.append(f"\n{printable(snapshot.problem)}", style="bold red")
     return text
 
 

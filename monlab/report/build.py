@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from monlab import __version__
 from monlab.catalog import Catalog, Panel
@@ -24,6 +25,7 @@ from monlab.lab.results import LabResult
 from monlab.prometheus_api import PrometheusAPI
 from monlab.report.svg_chart import ChartSeries, svg_line_chart
 from monlab.resources import templates_dir
+from monlab.shown_text import printable
 
 TEMPLATE = "report.html.j2"
 POINTS = 240
@@ -115,9 +117,15 @@ def _clock(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
 
 
+def _shown(value: Any) -> Any:
+    """Every string the page shows is outside text (checks, labels, lab files): printable, and then
+    HTML-escaped by autoescape. Markup (the inline SVG) was escaped where it was made."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else printable(value)
+
+
 def render_html(pages: list[SectionPage], full: dict[str, Any], project: str) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=_shown)
     env.filters["clock"] = _clock
     env.filters["figure"] = figure_text
     try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from html import escape
 from typing import Callable, Sequence
+
+from monlab.shown_text import xml_text as escape
 
 COLORS = ("#2e7d32", "#f9a825", "#00838f", "#8e24aa", "#1565c0", "#c62828", "#6d4c41", "#546e7a")
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 78, 12, 10, 26

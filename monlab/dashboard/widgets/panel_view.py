@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.widgets import Static
 
 from monlab.catalog import Panel
 from monlab.dashboard.data import PanelData
 from monlab.dashboard.render import stat_body, timeseries_body
+from monlab.shown_text import printable
 
 
 class PanelView(Static):
@@ -15,7 +17,7 @@ class PanelView(Static):
         super().__init__(id=f"panel-{panel.id}", classes=panel.kind)
         self.panel = panel
         self.data: PanelData | None = None
-        self.border_title = panel.title
+        self.border_title = Text(printable(panel.title))
 
     def show(self, data: PanelData) -> None:
         self.data = data

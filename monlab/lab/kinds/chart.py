@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from monlab.catalog import Panel
 from monlab.errors import MonlabError
 from monlab.lab.kind import Kind, StepSource
+from monlab.shown_text import printable
 
 POINTS = 240
 LEAD_SCRAPES = 3  # how it was just before the mark, for comparison
@@ -37,7 +38,7 @@ def _run(ctx, params: ChartParams) -> list:
     try:
         series = ctx.prometheus.query_range(params.panel.expr, start, end, step)
     except MonlabError as error:  # a picture is not a check: say why it is missing and go on
-        ctx.view.note(f"no chart of {params.panel.title}: {error.one_line()}")
+        ctx.view.note(printable(f"no chart of {params.panel.title}: {error.one_line()}"))
         return []
     ctx.view.chart(params.panel, series)
     return []
