@@ -19,6 +19,7 @@ from markupsafe import escape
 from conftest import require
 from lab_fixtures import FAST, local_stack, quiet_view
 from monlab.catalog import load_catalog
+from monlab.chart_panels import Threshold
 from monlab.lab.model import load_labs
 from monlab.lab.results import report
 from monlab.lab.runner import run_lab
@@ -95,11 +96,13 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
         len(report_panels(run.lab, catalog)) for run in runs)
     assert 'class="error"' not in html  # every range query answered
     figures = {chunk.split('"')[0]: chunk.split("</figure>")[0] for chunk in html.split('data-panel="')[1:]}
-    empty = {panel for panel, figure in figures.items() if "no data in this window" in figure}
+    empty = {panel for panel, figure in figures.items() if 'class="nodata"' in figure}
     # error-ratio is 0/0 (no data) while no request is made during §4, as in Grafana; the charts the
     # sections draw for their point all have data
     charted = {s.params.panel.id for run in runs for s in run.lab.steps if s.kind == "chart"}
     assert empty <= {"error-ratio"} and not empty & charted, empty
+    for panel in empty:  # and says why in one line
+        assert "no data: no traffic in the window (0 of 0 requests)" in figures[panel]
 
 
 def chromium(*args: str, tmp) -> subprocess.CompletedProcess:
@@ -146,16 +149,50 @@ def test_svg_chart_is_valid_svg_with_a_line_per_finite_run(series, polylines, ci
             x, y = map(float, pair.split(","))
             assert 78 <= x <= 300 - 12 and 10 <= y <= 120 - 26  # inside the plot area
     legend = [t.text for t in root.findall(f"{ns}text") if t.get("class") == "legend"]
-    assert legend == ([s.name for s in series] if any(s.points for s in series) else [])
+    lasts = [next((f"{v:g}" for _, v in reversed(s.points) if v == v), "no data") for s in series]
+    assert legend == ([f"{s.name}  {last}" for s, last in zip(series, lasts)] if any(s.points for s in series) else [])
+
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def threshold_legend(svg: str) -> list[str]:
+    return [t.text for t in ElementTree.fromstring(svg).iter(f"{NS}text") if "threshold-legend" in (t.get("class") or "")]
 
 
 def test_svg_chart_draws_a_threshold_inside_the_range():
-    svg = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 9)])], width=300, height=120, thresholds=[("HighRequestRate", 5)])
-    ns = "{http://www.w3.org/2000/svg}"
-    [line] = ElementTree.fromstring(svg).findall(f"{ns}line")
-    assert line.get("class") == "threshold" and float(line.get("y1")) == pytest.approx(10 + (1 - 4 / 8) * 84, abs=0.1)
-    above = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 2)])], width=300, height=120, thresholds=[("X", 5)])
-    assert ">5</text>" in above  # the range grows to show a threshold the data never reached
+    svg = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 9)])], width=300, height=120,
+                         thresholds=[Threshold("HighRequestRate", ">", 5)])
+    [line] = [e for e in ElementTree.fromstring(svg).iter(f"{NS}line") if e.get("class") == "threshold"]
+    assert float(line.get("y1")) == pytest.approx(10 + (1 - 4 / 8) * 84, abs=0.1)
+    assert threshold_legend(svg) == ["alert HighRequestRate when > 5"]
+    near = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 2)])], width=300, height=120,
+                          thresholds=[Threshold("X", ">", 2.8)])
+    assert ">2.8</text>" in near  # the range grows to show a threshold near the data
+
+
+def test_svg_chart_marks_a_threshold_far_above_at_the_edge_without_flattening_the_data():
+    svg = svg_line_chart([ChartSeries("p95", [(0, 0.12), (10, 0.25)])], height=120,
+                         label=lambda v: f"{v:g} s", thresholds=[Threshold("HighLatency", ">", 1)])
+    root = ElementTree.fromstring(svg)
+    assert not [e for e in root.iter(f"{NS}line") if e.get("class") == "threshold"]
+    [arrow] = [e for e in root.iter(f"{NS}polygon") if e.get("class") == "threshold-above"]
+    ys = [float(pair.split(",")[1]) for pair in arrow.get("points").split()]
+    assert min(ys) >= 10 and max(ys) <= 10 + 84  # inside the plot, at its top edge
+    [line] = root.iter(f"{NS}polyline")
+    ys = [float(pair.split(",")[1]) for pair in line.get("points").split()]
+    assert max(ys) - min(ys) == pytest.approx(84, abs=0.5)  # the data still spans the plot's height
+    assert threshold_legend(svg) == ["alert HighLatency when > 1 s (above the chart)"]
+
+
+def test_svg_chart_labels_fit_inside_the_picture():
+    name = "a very long legend name that would run past the right edge of the chart " * 2
+    svg = svg_line_chart([ChartSeries(name, [(0, 1), (10, 2)])], width=300, height=120)
+    root = ElementTree.fromstring(svg)
+    [legend] = [t for t in root.iter(f"{NS}text") if t.get("class") == "legend"]
+    assert legend.text.endswith("…") and float(legend.get("x")) + len(legend.text) * 6.4 <= 300
+    for text in root.iter(f"{NS}text"):
+        assert 11 <= float(text.get("y")) <= float(root.get("height"))  # never above the top edge
 
 
 def test_report_option_refuses_a_file(tmp_path):

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.containers import Grid
 
 from monlab.catalog import Section
+from monlab.chart_panels import section_charts
 from monlab.dashboard.data import RANGES, Snapshot, fetch_snapshot
 from monlab.dashboard.source import Source
 from monlab.dashboard.widgets import CSS_PATHS, AlertsView, PanelView, SectionTabs, StatusLine
@@ -69,8 +70,9 @@ class DashboardApp(App):
         grid = self.query_one("#panels", Grid)
         grid.border_title = Text(printable(f"§{section.number} {section.title}"))
         grid.remove_children()
-        if section.panels:
-            grid.mount_all(PanelView(panel) for panel in section.panels)
+        charts = section_charts(section)
+        if charts:
+            grid.mount_all(PanelView(panel) for panel in charts)
         self.call_after_refresh(self.show_data)
 
     def show_data(self) -> None:

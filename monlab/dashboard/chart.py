@@ -7,11 +7,16 @@ chart looks the same everywhere and is tested once.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Sequence
+
+from monlab.chart_panels import Threshold
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 MARKERS = "•×+o*#%@"  # one per series, in legend order
 JOIN = "│"
+RULE = "╌"  # a threshold's row
+MAX_STRETCH = 2.0  # thresholds may widen the data's span up to this factor; farther ones sit at an edge
 
 
 def finite(value: float | None) -> bool:
@@ -44,6 +49,37 @@ def value_range(series: Sequence[Sequence[float | None]]) -> tuple[float, float]
     return low, high
 
 
+@dataclass(frozen=True)
+class Axis:
+    """A chart's value range and where each threshold went: on the chart, or beyond its top or
+    bottom edge (drawn there with its value, so the data keeps its height)."""
+    low: float
+    high: float
+    inside: tuple[Threshold, ...] = ()
+    above: tuple[Threshold, ...] = ()
+    below: tuple[Threshold, ...] = ()
+
+
+def fit_axis(series: Sequence[Sequence[float | None]], thresholds: Sequence[Threshold] = ()) -> Axis | None:
+    """The data's range, widened for each threshold (nearest first) while the data still fills at
+    least 1/MAX_STRETCH of the height; None without data."""
+    bounds = value_range(series)
+    if bounds is None:
+        return None
+    low, high = bounds
+    allowed = (high - low) * MAX_STRETCH
+    inside, above, below = [], [], []
+    middle = (low + high) / 2
+    for threshold in sorted(thresholds, key=lambda t: abs(t.value - middle)):
+        value = threshold.value
+        if max(high, value) - min(low, value) <= allowed:
+            low, high = min(low, value), max(high, value)
+            inside.append(threshold)
+        else:
+            (above if value > high else below).append(threshold)
+    return Axis(low, high, tuple(inside), tuple(above), tuple(below))
+
+
 def sparkline(values: Sequence[float | None], width: int) -> str:
     """One row of block characters; a blank where a column has no value."""
     columns = resample(values, width)
@@ -62,40 +98,85 @@ def _row(value: float, low: float, high: float, height: int) -> int:
     return height - 1 - round((value - low) / (high - low) * (height - 1))
 
 
+NO_SERIES = -1
+THRESHOLD = -2
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart's lines, and for each character whose it is: a series' index, THRESHOLD or NO_SERIES
+    (the axis, blanks), so a view can colour each series' line."""
+    lines: list[str]
+    owners: list[list[int]]
+
+
+def _trace(grid: list[list[str]], owners: list[list[int]], rows: list[int | None], index: int) -> None:
+    """One series as a continuous line of box-drawing characters (the way asciichart draws): a
+    level run is ─, a rise or fall turns the corner within its column; its last point gets the
+    series' marker, so each line can be told apart without colour."""
+    def put(row: int, x: int, char: str) -> None:
+        grid[row][x], owners[row][x] = char, index
+
+    previous: int | None = None
+    for x, row in enumerate(rows):
+        if row is None:
+            previous = None
+            continue
+        if previous is None or previous == row:
+            put(row, x, "─")
+        else:
+            up = row < previous
+            put(previous, x, "╯" if up else "╮")
+            put(row, x, "╭" if up else "╰")
+            for between in range(min(row, previous) + 1, max(row, previous)):
+                put(between, x, JOIN)
+        previous = row
+    last = max((x for x, row in enumerate(rows) if row is not None), default=None)
+    if last is not None:
+        put(rows[last], last, MARKERS[index % len(MARKERS)])
+
+
+def draw_chart(
+    series: Sequence[Sequence[float | None]],
+    width: int,
+    height: int,
+    label: Callable[[float], str] = lambda v: f"{v:g}",
+    thresholds: Sequence[Threshold] = (),
+) -> Drawing:
+    """`height` lines of exactly `width` characters: a y-axis with the high and low values, each
+    series as a line (_trace), and each threshold that fits (fit_axis) as a dashed row behind them."""
+    height = max(height, 2)
+    axis = fit_axis(series, thresholds)
+    if axis is None:
+        lines = ["no data".center(width)[:width]] + [" " * width] * (height - 1)
+        return Drawing(lines, [[NO_SERIES] * width for _ in lines])
+    low, high = axis.low, axis.high
+    labels = [label(high), label(low)]
+    gutter = max(len(t) for t in labels) + 1
+    plot_width = max(width - gutter - 1, 1)
+    grid = [[" "] * plot_width for _ in range(height)]
+    owners = [[NO_SERIES] * plot_width for _ in range(height)]
+    for threshold in axis.inside:
+        row = _row(threshold.value, low, high, height)
+        grid[row], owners[row] = [RULE] * plot_width, [THRESHOLD] * plot_width
+    for index, values in enumerate(series):
+        rows = [_row(v, low, high, height) if finite(v) else None for v in resample(values, plot_width)]
+        _trace(grid, owners, rows, index)
+    lines, line_owners = [], []
+    for y, cells in enumerate(grid):
+        tick = labels[0] if y == 0 else labels[1] if y == height - 1 else ""
+        prefix = tick.rjust(gutter - 1) + " ┤"
+        lines.append((prefix + "".join(cells))[:width].ljust(width))
+        line_owners.append(([NO_SERIES] * len(prefix) + owners[y] + [NO_SERIES] * width)[:width])
+    return Drawing(lines, line_owners)
+
+
 def line_chart(
     series: Sequence[Sequence[float | None]],
     width: int,
     height: int,
     label: Callable[[float], str] = lambda v: f"{v:g}",
+    thresholds: Sequence[Threshold] = (),
 ) -> list[str]:
-    """`height` lines of exactly `width` characters: a y-axis with the high and low values, and each
-    series drawn with its marker (MARKERS, in order), joined vertically where it jumps."""
-    height = max(height, 2)
-    bounds = value_range(series)
-    if bounds is None:
-        return ["no data".center(width)[:width]] + [" " * width] * (height - 1)
-    low, high = bounds
-    labels = [label(high), label(low)]
-    gutter = max(len(t) for t in labels) + 1
-    plot_width = max(width - gutter - 1, 1)
-    grid = [[" "] * plot_width for _ in range(height)]
-    for index, values in enumerate(series):
-        marker = MARKERS[index % len(MARKERS)]
-        previous: int | None = None
-        for x, value in enumerate(resample(values, plot_width)):
-            if not finite(value):
-                previous = None
-                continue
-            row = _row(value, low, high, height)
-            if previous is not None and abs(row - previous) > 1:
-                step = 1 if row > previous else -1
-                for between in range(previous + step, row, step):
-                    if grid[between][x] == " ":
-                        grid[between][x] = JOIN
-            grid[row][x] = marker
-            previous = row
-    lines = []
-    for y, cells in enumerate(grid):
-        axis = labels[0] if y == 0 else labels[1] if y == height - 1 else ""
-        lines.append((axis.rjust(gutter - 1) + " ┤" + "".join(cells))[:width].ljust(width))
-    return lines
+    """draw_chart's lines alone."""
+    return draw_chart(series, width, height, label, thresholds).lines

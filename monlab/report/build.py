@@ -17,7 +17,9 @@ from markupsafe import Markup
 
 from monlab import __version__
 from monlab.catalog import Catalog, Panel
-from monlab.dashboard.data import legend_name
+from monlab.chart_panels import Threshold, chart_panels, section_charts, thresholds_on
+from monlab.dashboard.data import legend_names
+from monlab.dashboard.empty import explain_empty
 from monlab.dashboard.units import format_value
 from monlab.errors import ConfigError, MonlabError
 from monlab.lab.model import Lab
@@ -63,11 +65,13 @@ class SectionPage:
 
 
 def report_panels(lab: Lab, catalog: Catalog) -> list[Panel]:
-    """The section's own panels, then those its `chart` steps draw (e.g. §9 charts §5's latency)."""
-    panels = {p.id: p for p in lab.section.panels}
+    """The section's own charts, then those its `chart` steps draw (e.g. §9 charts §5's latency),
+    each panel followed by the alert queries it does not draw itself (chart_panels)."""
+    panels = {p.id: p for p in section_charts(lab.section)}
     for step in lab.steps:
         if step.kind == "chart":
-            panels.setdefault(step.params.panel.id, step.params.panel)
+            for panel in chart_panels([step.params.panel], catalog.alerts):
+                panels.setdefault(panel.id, panel)
     return list(panels.values())
 
 
@@ -86,27 +90,25 @@ def tables(lab: Lab, result: LabResult) -> list[Table]:
 
 
 def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
-          thresholds: list[tuple[str, float]] | None = None) -> Chart:
+          thresholds: tuple[Threshold, ...] = ()) -> Chart:
     start = started - LEAD_S
     step = max(1.0, math.ceil((ended - start) / POINTS))
     try:
         found = api.query_range(panel.expr, start, ended, step)
     except MonlabError as error:
         return Chart(panel, error=error.one_line())
-    series = sorted((ChartSeries(legend_name(panel.legend, s.labels), s.points) for s in found), key=lambda s: s.name)
+    names = legend_names(panel.legend, [s.labels for s in found])
+    series = sorted((ChartSeries(name, s.points) for name, s in zip(names, found)), key=lambda s: s.name)
+    has_values = any(math.isfinite(v) for s in series for _, v in s.points)
+    empty = "" if has_values else explain_empty(api, panel.expr, bool(series))
     return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title,
-                                       thresholds=thresholds or ()))
-
-
-def alert_thresholds(catalog: Catalog, panel: Panel) -> list[tuple[str, float]]:
-    """The thresholds of the catalog alerts drawn on `panel` (an alert names its panel)."""
-    return [(alert.name, alert.threshold) for alert in catalog.alerts if alert.panel == panel.id]
+                                       thresholds=thresholds, empty_reason=empty))
 
 
 def section_pages(runs: list[SectionRun], catalog: Catalog, api: PrometheusAPI) -> list[SectionPage]:
     pages = [SectionPage(run, tables=tables(run.lab, run.result)) for run in runs]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended, alert_thresholds(catalog, panel)))
+        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended, thresholds_on(panel, catalog.alerts)))
                 for page in pages for panel in report_panels(page.run.lab, catalog)]
         for page, job in jobs:
             page.charts.append(job.result())

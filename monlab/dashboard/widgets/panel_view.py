@@ -28,5 +28,4 @@ class PanelView(Static):
             return "waiting for Prometheus…"
         if self.panel.kind == "stat":
             return stat_body(self.data)
-        legend_rows = 2
-        return timeseries_body(self.data, max(self.content_size.width, 10), max(self.content_size.height - legend_rows, 3))
+        return timeseries_body(self.data, max(self.content_size.width, 10), fit_height=self.content_size.height)

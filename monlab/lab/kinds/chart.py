@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from monlab.catalog import Panel
+from monlab.chart_panels import chart_panels, thresholds_on
 from monlab.errors import MonlabError
 from monlab.lab.kind import Kind, StepSource
 from monlab.shown_text import printable
@@ -32,15 +33,17 @@ def _parse(src: StepSource) -> ChartParams:
 
 
 def _run(ctx, params: ChartParams) -> list:
+    """The panel, then what its alerts watch where that is another query (§7's FailedLoginBurst)."""
     end = time.time()
     start = end - (ctx.clock.now() - ctx.marks[params.since].at) - LEAD_SCRAPES * ctx.timing.scrape_interval
     step = max(1.0, round((end - start) / POINTS))
-    try:
-        series = ctx.prometheus.query_range(params.panel.expr, start, end, step)
-    except MonlabError as error:  # a picture is not a check: say why it is missing and go on
-        ctx.view.note(printable(f"no chart of {params.panel.title}: {error.one_line()}"))
-        return []
-    ctx.view.chart(params.panel, series)
+    for panel in chart_panels([params.panel], ctx.catalog.alerts):
+        try:
+            series = ctx.prometheus.query_range(panel.expr, start, end, step)
+        except MonlabError as error:  # a picture is not a check: say why it is missing and go on
+            ctx.view.note(printable(f"no chart of {panel.title}: {error.one_line()}"))
+            continue
+        ctx.view.chart(panel, series, thresholds_on(panel, ctx.catalog.alerts))
     return []
 
 
