@@ -178,7 +178,9 @@ def test_svg_chart_marks_a_threshold_far_above_at_the_edge_without_flattening_th
     assert not [e for e in root.iter(f"{NS}line") if e.get("class") == "threshold"]
     [arrow] = [e for e in root.iter(f"{NS}polygon") if e.get("class") == "threshold-above"]
     ys = [float(pair.split(",")[1]) for pair in arrow.get("points").split()]
-    assert min(ys) >= 10 and max(ys) <= 10 + 84  # inside the plot, at its top edge
+    assert min(ys) >= 10 and max(ys) <= 10 + 84  # at the plot's top edge
+    xs = [float(pair.split(",")[0]) for pair in arrow.get("points").split()]
+    assert 530 - 12 <= min(xs) and max(xs) <= 530  # beside the plot, over no data
     [line] = root.iter(f"{NS}polyline")
     ys = [float(pair.split(",")[1]) for pair in line.get("points").split()]
     assert max(ys) - min(ys) == pytest.approx(84, abs=0.5)  # the data still spans the plot's height

@@ -102,7 +102,7 @@ def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
     has_values = any(math.isfinite(v) for s in series for _, v in s.points)
     empty = "" if has_values else explain_empty(api, panel.expr, bool(series))
     return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title,
-                                       thresholds=thresholds, empty_reason=empty))
+                                       thresholds=thresholds, empty_reason=empty, time_range=(start, ended)))
 
 
 def section_pages(runs: list[SectionRun], catalog: Catalog, api: PrometheusAPI) -> list[SectionPage]:

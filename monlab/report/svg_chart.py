@@ -42,11 +42,13 @@ def svg_line_chart(
     title: str = "",
     thresholds: Sequence[Threshold] = (),
     empty_reason: str = "",
+    time_range: tuple[float, float] | None = None,
 ) -> str:
     """An <svg> with one polyline per series (a gap where a value is not finite), the y range and
     the time range (UTC) on the axes, and a legend under the plot: each series with its last value,
     then each alert threshold. A threshold that fits (fit_axis) is a dashed line on the plot; one
-    far beyond the data is an arrow at the plot's edge, so the data keeps its height."""
+    far beyond the data is an arrow beside the plot's edge, so the data keeps its height. The time
+    axis is `time_range` when given (charts of one section share it), else the data's."""
     axis = fit_axis([[v for _, v in s.points] for s in series], thresholds)
     placed = [] if axis is None else [(t, "line") for t in axis.inside] + [(t, "above") for t in axis.above] + \
         [(t, "below") for t in axis.below]
@@ -65,7 +67,7 @@ def svg_line_chart(
                      f'class="nodata">{escape(empty_reason or "no data in this window")}</text></svg>')
         return "".join(parts)
     finite_times = [t for s in series for t, v in s.points if math.isfinite(v)]
-    t0, t1 = min(finite_times), max(finite_times)
+    t0, t1 = time_range or (min(finite_times), max(finite_times))
     t1 = t1 if t1 > t0 else t0 + 1
     low, high = axis.low, axis.high
 
@@ -110,11 +112,11 @@ def svg_line_chart(
 
 
 def _threshold_mark(where: str, line_y: float, plot_w: float, plot_h: float) -> str:
-    """A dashed line across the plot, or a red arrow at the top or bottom edge of the plot."""
+    """A dashed line across the plot, or a red arrow in the right margin at its top or bottom edge."""
     if where == "line":
         return (f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + plot_w}" y1="{line_y:.1f}" '
                 f'y2="{line_y:.1f}" stroke="{THRESHOLD_COLOR}" stroke-dasharray="5,4"/>')
-    tip_x = MARGIN_LEFT + plot_w - 8
+    tip_x = MARGIN_LEFT + plot_w + MARGIN_RIGHT / 2
     edge, point = (MARGIN_TOP + 8, MARGIN_TOP + 1) if where == "above" else (MARGIN_TOP + plot_h - 8, MARGIN_TOP + plot_h - 1)
     return (f'<polygon class="threshold-{where}" fill="{THRESHOLD_COLOR}" '
             f'points="{tip_x - 5},{edge} {tip_x + 5},{edge} {tip_x},{point}"/>')
