@@ -105,6 +105,25 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
         assert "no data: no traffic in the window (0 of 0 requests)" in figures[panel]
 
 
+@pytest.mark.prometheus
+def test_the_redeploy_of_section_9_is_marked_on_its_chart(written):
+    directory, runs, _ = written
+    html = (directory / "index.html").read_text()
+    section = html[html.index('id="improvement"'):]
+    figure = section[section.index('data-panel="avg-latency"'):].split("</figure>")[0]
+    root = ElementTree.fromstring(figure[figure.index("<svg"):figure.index("</svg>") + 6])
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = [e for e in root.iter(f"{ns}line") if e.get("class") == "restart"]
+    [note] = [t.text for t in root.iter(f"{ns}text") if "restart-legend" in (t.get("class") or "")]
+    # §9 redeploys twice: the lecture's app to start from, then the improved one
+    assert len(lines) == 2 and note.startswith("the app restarted at "), note
+    run = next(run for run in runs if run.lab.name == "improvement")
+    for shown in note.removeprefix("the app restarted at ").removesuffix(" UTC").split(", "):
+        assert time.strftime("%H:%M:%S", time.gmtime(run.started)) <= shown <= time.strftime("%H:%M:%S", time.gmtime(run.ended + 1))
+    before = html[:html.index('id="improvement"')]
+    assert 'class="restart"' not in before.split('id="business"')[1]  # nothing restarted during §8
+
+
 def chromium(*args: str, tmp) -> subprocess.CompletedProcess:
     binary = shutil.which("chromium")
     require(binary is not None, "Debian's chromium")
@@ -203,3 +222,9 @@ def test_report_option_refuses_a_file(tmp_path):
     done = subprocess.run([sys.executable, "-m", "monlab", "lab", "reliability", "--report", str(file)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "400"})
     assert done.returncode == 2 and "is a file, not a directory" in done.stderr
+
+
+def test_svg_chart_keeps_points_before_its_time_range_inside_the_plot():
+    svg = svg_line_chart([ChartSeries("a", [(-2, 1), (5, 2), (10, 1)])], width=300, height=120, time_range=(0, 10))
+    [line] = ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}polyline")
+    assert min(float(pair.split(",")[0]) for pair in line.get("points").split()) == pytest.approx(78)

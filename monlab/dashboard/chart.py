@@ -16,6 +16,7 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 MARKERS = "•×+o*#%@"  # one per series, in legend order
 JOIN = "│"
 RULE = "╌"  # a threshold's row
+EVENT = "┊"  # a column where something happened (the app restarted)
 MAX_STRETCH = 2.0  # thresholds may widen the data's span up to this factor; farther ones sit at an edge
 
 
@@ -100,12 +101,13 @@ def _row(value: float, low: float, high: float, height: int) -> int:
 
 NO_SERIES = -1
 THRESHOLD = -2
+MARK = -3
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """A chart's lines, and for each character whose it is: a series' index, THRESHOLD or NO_SERIES
-    (the axis, blanks), so a view can colour each series' line."""
+    """A chart's lines, and for each character whose it is: a series' index, THRESHOLD, MARK or
+    NO_SERIES (the axis, blanks), so a view can colour each series' line."""
     lines: list[str]
     owners: list[list[int]]
 
@@ -142,9 +144,11 @@ def draw_chart(
     height: int,
     label: Callable[[float], str] = lambda v: f"{v:g}",
     thresholds: Sequence[Threshold] = (),
+    marks: Sequence[float] = (),
 ) -> Drawing:
     """`height` lines of exactly `width` characters: a y-axis with the high and low values, each
-    series as a line (_trace), and each threshold that fits (fit_axis) as a dashed row behind them."""
+    series as a line (_trace), each threshold that fits (fit_axis) as a dashed row behind them, and
+    each of `marks` (a place on the time axis, 0 the left end, 1 the right) as a dotted column."""
     height = max(height, 2)
     axis = fit_axis(series, thresholds)
     if axis is None:
@@ -159,6 +163,11 @@ def draw_chart(
     for threshold in axis.inside:
         row = _row(threshold.value, low, high, height)
         grid[row], owners[row] = [RULE] * plot_width, [THRESHOLD] * plot_width
+    for place in marks:
+        if 0 <= place <= 1:
+            column = round(place * (plot_width - 1))
+            for row in range(height):
+                grid[row][column], owners[row][column] = EVENT, MARK
     for index, values in enumerate(series):
         rows = [_row(v, low, high, height) if finite(v) else None for v in resample(values, plot_width)]
         _trace(grid, owners, rows, index)
@@ -177,6 +186,7 @@ def line_chart(
     height: int,
     label: Callable[[float], str] = lambda v: f"{v:g}",
     thresholds: Sequence[Threshold] = (),
+    marks: Sequence[float] = (),
 ) -> list[str]:
     """draw_chart's lines alone."""
-    return draw_chart(series, width, height, label, thresholds).lines
+    return draw_chart(series, width, height, label, thresholds, marks).lines

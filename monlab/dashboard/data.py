@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from monlab.catalog import Panel, Section, parse_duration
 from monlab.dashboard.empty import explain_empty
+from monlab.dashboard.restarts import fetch_restarts
 from monlab.chart_panels import Threshold, section_charts, thresholds_on
 from monlab.errors import MonlabError
 from monlab.prometheus_api import PrometheusAPI, RangeSeries
@@ -49,6 +50,13 @@ class PanelData:
     error: str = ""
     thresholds: tuple[Threshold, ...] = ()  # of the alerts watching exactly this query
     empty_reason: str = ""  # set when no line has a finite value: why, in one line
+    restarts: tuple[float, ...] = ()  # times the app restarted within the range
+
+    @property
+    def time_span(self) -> tuple[float, float] | None:
+        """The first and last time of the lines' (shared) time grid."""
+        times = [t for line in self.lines for t, _ in line.points]
+        return (min(times), max(times)) if times else None
 
     @property
     def has_values(self) -> bool:
@@ -194,13 +202,15 @@ def fetch_snapshot(
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         panel_jobs = [pool.submit(fetch_panel, api, p, start, end, step, thresholds_on(p, alerts)) for p in panels]
         alert_job = pool.submit(prometheus_alert_states, api)
+        restarts_job = pool.submit(fetch_restarts, api, start, end, step)
         grafana_job = pool.submit(_grafana_states, grafana_states) if grafana_states else None
         fetched = [job.result() for job in panel_jobs]
         prom_states, problem = alert_job.result()
         grafana = grafana_job.result() if grafana_job else None
     earliest = first_data(fetched)
     since = earliest - step if earliest is not None and earliest - step > start + step else None
-    by_id = {p.panel.id: p for p in (cropped(fetched, since) if since else fetched)}
+    restarts = tuple(restarts_job.result())
+    by_id = {p.panel.id: replace(p, restarts=restarts) for p in (cropped(fetched, since) if since else fetched)}
     section_data = [
         SectionData(
             s,

@@ -12,7 +12,8 @@ from rich.panel import Panel as Box
 from rich.table import Table
 from rich.text import Text
 
-from monlab.dashboard.chart import MARKERS, RULE, THRESHOLD, draw_chart, fit_axis
+from monlab.dashboard.chart import EVENT, MARK, MARKERS, RULE, THRESHOLD, draw_chart, fit_axis
+from monlab.dashboard.restarts import on_raw_counter
 from monlab.dashboard.data import AlertData, PanelData, SectionData, Snapshot
 from monlab.dashboard.units import format_value
 from monlab.shown_text import printable
@@ -34,6 +35,8 @@ def colored_chart_line(line: str, owners: list[int]) -> Text:
     for index, owner in enumerate(owners):
         if owner == THRESHOLD:
             text.stylize("red", index, index + 1)
+        elif owner == MARK:
+            text.stylize("bold magenta", index, index + 1)
         elif owner >= 0:
             text.stylize(COLORS[owner % len(COLORS)], index, index + 1)
     return text
@@ -83,6 +86,25 @@ def legend(data: PanelData, width: int) -> list[Text]:
     return packed(items, width)
 
 
+def restart_places(data: PanelData) -> tuple[list[float], list[float]]:
+    """The app's restarts within the panel's time span: (times, places on its axis from 0 to 1)."""
+    span = data.time_span
+    if span is None or span[1] <= span[0]:
+        return [], []
+    slack = 1.0  # Prometheus returns times to the millisecond: the range's own end may come back later
+    times = [t for t in data.restarts if span[0] - slack <= t <= span[1] + slack]
+    return times, [min(max((t - span[0]) / (span[1] - span[0]), 0.0), 1.0) for t in times]
+
+
+def restart_legend(data: PanelData, times: list[float], width: int) -> list[Text]:
+    """What the dotted columns mean; on raw counters, that the drop to 0 is the restart."""
+    if not times:
+        return []
+    when = ", ".join(time.strftime("%H:%M:%S", time.localtime(t)) for t in times)
+    note = "counters restarted from 0" if on_raw_counter(data.panel.expr) else "the app restarted"
+    return [legend_item(Text(EVENT, style="bold magenta"), note, when, width)]
+
+
 def timeseries_body(data: PanelData, width: int, height: int = CHART_HEIGHT, fit_height: int | None = None) -> RenderableType:
     """The chart of `height` lines and its legends under it; with `fit_height`, the chart takes what
     the legends leave of that many lines."""
@@ -90,11 +112,12 @@ def timeseries_body(data: PanelData, width: int, height: int = CHART_HEIGHT, fit
         return Text(printable(data.error), style="red")
     if not data.has_values:
         return Text(data.empty_reason or "no data in this range", style="dim")
-    legends = legend(data, width) + threshold_legend(data, width)
+    restart_times, places = restart_places(data)
+    legends = legend(data, width) + threshold_legend(data, width) + restart_legend(data, restart_times, width)
     if fit_height is not None:
         height = max(fit_height - len(legends), 3)
     drawing = draw_chart([line.values for line in data.lines], width, height,
-                         label=lambda v: format_value(v, data.panel.unit), thresholds=data.thresholds)
+                         label=lambda v: format_value(v, data.panel.unit), thresholds=data.thresholds, marks=places)
     return Group(*(colored_chart_line(line, owners) for line, owners in zip(drawing.lines, drawing.owners)), *legends)
 
 
@@ -103,7 +126,12 @@ def stat_body(data: PanelData) -> RenderableType:
         return Text(printable(data.error), style="red")
     if not data.has_values:
         return Text(f"\n{data.empty_reason or 'no data'}\n", style="dim", justify="center")
-    return Text(f"\n{format_value(data.last, data.panel.unit)}\n", style="bold cyan", justify="center")
+    text = Text(f"\n{format_value(data.last, data.panel.unit)}\n", style="bold cyan", justify="center")
+    restart_times, _ = restart_places(data)
+    if restart_times and on_raw_counter(data.panel.expr):  # the number dropped: say why beside it
+        last = time.strftime("%H:%M:%S", time.localtime(restart_times[-1]))
+        text.append(f"{EVENT} counted since the app restarted at {last}\n", style="magenta")
+    return text
 
 
 def panel_box(data: PanelData, width: int) -> Box:

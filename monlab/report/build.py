@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from monlab.catalog import Catalog, Panel
 from monlab.chart_panels import Threshold, chart_panels, section_charts, thresholds_on
 from monlab.dashboard.data import legend_names
 from monlab.dashboard.empty import explain_empty
+from monlab.dashboard.restarts import fetch_restarts, on_raw_counter
 from monlab.dashboard.units import format_value
 from monlab.errors import ConfigError, MonlabError
 from monlab.lab.model import Lab
@@ -89,10 +90,22 @@ def tables(lab: Lab, result: LabResult) -> list[Table]:
     ]
 
 
-def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
-          thresholds: tuple[Threshold, ...] = ()) -> Chart:
-    start = started - LEAD_S
-    step = max(1.0, math.ceil((ended - start) / POINTS))
+@dataclass(frozen=True)
+class Window:
+    """The time a section's charts show: its run and a little before."""
+    start: float
+    end: float
+    step: float
+
+
+def window(run: SectionRun) -> Window:
+    start = run.started - LEAD_S
+    return Window(start, run.ended, max(1.0, math.ceil((run.ended - start) / POINTS)))
+
+
+def chart(api: PrometheusAPI, panel: Panel, shown: Window, thresholds: tuple[Threshold, ...] = (),
+          restarts: Sequence[float] = ()) -> Chart:
+    start, ended, step = shown.start, shown.end, shown.step
     try:
         found = api.query_range(panel.expr, start, ended, step)
     except MonlabError as error:
@@ -102,14 +115,22 @@ def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
     has_values = any(math.isfinite(v) for s in series for _, v in s.points)
     empty = "" if has_values else explain_empty(api, panel.expr, bool(series))
     return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title,
-                                       thresholds=thresholds, empty_reason=empty, time_range=(start, ended)))
+                                       thresholds=thresholds, empty_reason=empty, time_range=(start, ended),
+                                       restarts=restarts, restart_note=restart_note(panel)))
+
+
+def restart_note(panel: Panel) -> str:
+    return "counters restarted from 0" if on_raw_counter(panel.expr) else "the app restarted"
 
 
 def section_pages(runs: list[SectionRun], catalog: Catalog, api: PrometheusAPI) -> list[SectionPage]:
     pages = [SectionPage(run, tables=tables(run.lab, run.result)) for run in runs]
+    windows = [window(page.run) for page in pages]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended, thresholds_on(panel, catalog.alerts)))
-                for page in pages for panel in report_panels(page.run.lab, catalog)]
+        restarts = list(pool.map(lambda w: fetch_restarts(api, w.start, w.end, w.step), windows))
+        jobs = [(page, pool.submit(chart, api, panel, shown, thresholds_on(panel, catalog.alerts), found))
+                for page, shown, found in zip(pages, windows, restarts)
+                for panel in report_panels(page.run.lab, catalog)]
         for page, job in jobs:
             page.charts.append(job.result())
     return pages

@@ -16,6 +16,8 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 78, 12, 10, 26
 LEGEND_ROW = 18
 CHAR_PX = 6.4  # about one character of the 11px legend font
 THRESHOLD_COLOR = "#c62828"
+RESTART_COLOR = "#8e24aa"
+TIME_SLACK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,20 @@ def svg_line_chart(
     thresholds: Sequence[Threshold] = (),
     empty_reason: str = "",
     time_range: tuple[float, float] | None = None,
+    restarts: Sequence[float] = (),
+    restart_note: str = "the app restarted",
 ) -> str:
     """An <svg> with one polyline per series (a gap where a value is not finite), the y range and
     the time range (UTC) on the axes, and a legend under the plot: each series with its last value,
     then each alert threshold. A threshold that fits (fit_axis) is a dashed line on the plot; one
     far beyond the data is an arrow beside the plot's edge, so the data keeps its height. The time
-    axis is `time_range` when given (charts of one section share it), else the data's."""
+    axis is `time_range` when given (charts of one section share it), else the data's. Each of
+    `restarts` on it is a dotted vertical line, explained under the legend by `restart_note`."""
     axis = fit_axis([[v for _, v in s.points] for s in series], thresholds)
     placed = [] if axis is None else [(t, "line") for t in axis.inside] + [(t, "above") for t in axis.above] + \
         [(t, "below") for t in axis.below]
-    legend_rows = (len(series) + len(placed)) if axis is not None else 0
+    shown_restarts = [t for t in restarts if axis is not None and _within(t, time_range, series)]
+    legend_rows = (len(series) + len(placed) + bool(shown_restarts)) if axis is not None else 0
     total_height = height + LEGEND_ROW * legend_rows
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
              f'height="{total_height}" viewBox="0 0 {width} {total_height}">']
@@ -67,7 +73,9 @@ def svg_line_chart(
                      f'class="nodata">{escape(empty_reason or "no data in this window")}</text></svg>')
         return "".join(parts)
     finite_times = [t for s in series for t, v in s.points if math.isfinite(v)]
-    t0, t1 = time_range or (min(finite_times), max(finite_times))
+    t0, t1 = min(finite_times), max(finite_times)
+    if time_range is not None:  # never narrower than the data, which a range query may start a step early
+        t0, t1 = min(t0, time_range[0]), max(t1, time_range[1])
     t1 = t1 if t1 > t0 else t0 + 1
     low, high = axis.low, axis.high
 
@@ -84,6 +92,10 @@ def svg_line_chart(
         parts.append(f'<text x="{x(t):.1f}" y="{height - 8}" text-anchor="{anchor}" class="axis">{_clock(t)} UTC</text>')
     for threshold, where in placed:
         parts.append(_threshold_mark(where, y(threshold.value), plot_w, plot_h))
+    for t in shown_restarts:
+        t = min(max(t, t0), t1)
+        parts.append(f'<line class="restart" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{MARGIN_TOP}" y2="{MARGIN_TOP + plot_h}" '
+                     f'stroke="{RESTART_COLOR}" stroke-width="1.5" stroke-dasharray="2,3"/>')
     legend_width = plot_w - 16
     for index, item in enumerate(series):
         color = COLORS[index % len(COLORS)]
@@ -107,8 +119,22 @@ def svg_line_chart(
                      f'stroke="{THRESHOLD_COLOR}" stroke-width="2" stroke-dasharray="3,2"/>'
                      f'<text x="{MARGIN_LEFT + 16}" y="{legend_y}" class="legend threshold-legend">'
                      f"{escape(fitted(shown, legend_width))}</text>")
+    if shown_restarts:
+        legend_y = height + LEGEND_ROW * (len(series) + len(placed)) + 12
+        shown = f"{restart_note} at {', '.join(_clock(t) for t in shown_restarts)} UTC"
+        parts.append(f'<line x1="{MARGIN_LEFT + 5}" x2="{MARGIN_LEFT + 5}" y1="{legend_y - 10}" y2="{legend_y + 1}" '
+                     f'stroke="{RESTART_COLOR}" stroke-width="1.5" stroke-dasharray="2,3"/>'
+                     f'<text x="{MARGIN_LEFT + 16}" y="{legend_y}" class="legend restart-legend">'
+                     f"{escape(fitted(shown, legend_width))}</text>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _within(t: float, time_range: tuple[float, float] | None, series: Sequence[ChartSeries]) -> bool:
+    if time_range is not None:  # Prometheus' millisecond times may end just past the range
+        return time_range[0] - TIME_SLACK_S <= t <= time_range[1] + TIME_SLACK_S
+    times = [p for s in series for p, v in s.points if math.isfinite(v)]
+    return bool(times) and min(times) <= t <= max(times)
 
 
 def _threshold_mark(where: str, line_y: float, plot_w: float, plot_h: float) -> str:

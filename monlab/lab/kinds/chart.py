@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from monlab.catalog import Panel
 from monlab.chart_panels import chart_panels, thresholds_on
+from monlab.dashboard.restarts import fetch_restarts
 from monlab.errors import MonlabError
 from monlab.lab.kind import Kind, StepSource
 from monlab.shown_text import printable
@@ -37,13 +38,14 @@ def _run(ctx, params: ChartParams) -> list:
     end = time.time()
     start = end - (ctx.clock.now() - ctx.marks[params.since].at) - LEAD_SCRAPES * ctx.timing.scrape_interval
     step = max(1.0, round((end - start) / POINTS))
+    restarts = tuple(fetch_restarts(ctx.prometheus, start, end, step))  # e.g. §9's redeploy, marked on the chart
     for panel in chart_panels([params.panel], ctx.catalog.alerts):
         try:
             series = ctx.prometheus.query_range(panel.expr, start, end, step)
         except MonlabError as error:  # a picture is not a check: say why it is missing and go on
             ctx.view.note(printable(f"no chart of {panel.title}: {error.one_line()}"))
             continue
-        ctx.view.chart(panel, series, thresholds_on(panel, ctx.catalog.alerts))
+        ctx.view.chart(panel, series, thresholds_on(panel, ctx.catalog.alerts), restarts)
     return []
 
 
