@@ -228,3 +228,35 @@ def test_svg_chart_keeps_points_before_its_time_range_inside_the_plot():
     svg = svg_line_chart([ChartSeries("a", [(-2, 1), (5, 2), (10, 1)])], width=300, height=120, time_range=(0, 10))
     [line] = ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}polyline")
     assert min(float(pair.split(",")[0]) for pair in line.get("points").split()) == pytest.approx(78)
+
+
+MEASURE = """<script>
+const out = [];
+document.querySelectorAll("svg.chart").forEach((svg, index) => {
+  const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
+  svg.querySelectorAll("text").forEach(text => {
+    const box = text.getBBox();
+    if (box.x < -0.5 || box.y < -0.5 || box.x + box.width > width + 0.5 || box.y + box.height > height + 0.5)
+      out.push([index, text.textContent, box.x, box.y, box.width, box.height, width, height]);
+  });
+});
+const pre = document.createElement("pre");
+pre.id = "clipped";
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"""
+
+
+@pytest.mark.prometheus
+def test_no_chart_label_is_clipped_as_chromium_lays_it_out(written, tmp_path):
+    """Chromium measures every text of every chart (SVG getBBox): each lies inside its picture."""
+    directory, _, _ = written
+    html = (directory / "index.html").read_text()
+    page = tmp_path / "measured.html"
+    page.write_text(html.replace("</body>", MEASURE + "</body>"))
+    dom = chromium("--dump-dom", page.as_uri(), tmp=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = dom.stdout[dom.stdout.index('<pre id="clipped">') + len('<pre id="clipped">'):]
+    clipped = json.loads(found[:found.index("</pre>")].replace("&quot;", '"').replace("&amp;", "&"))
+    assert clipped == [], clipped
+    assert html.count("<svg") >= 10  # it measured the report's charts, not an empty page
