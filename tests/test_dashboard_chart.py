@@ -8,7 +8,7 @@ import pytest
 
 from monlab.catalog import load_catalog
 from monlab.chart_panels import Threshold, same_query, section_charts, thresholds_on
-from monlab.dashboard.chart import NO_SERIES, draw_chart, fit_axis, line_chart, resample, sparkline, value_range
+from monlab.dashboard.chart import NO_SERIES, draw_chart, fit_axis, resample, sparkline, value_range
 from monlab.dashboard.data import Line, legend_name, legend_names, on_grid, step_for
 from monlab.dashboard.empty import IDLE, NO_TRAFFIC, NOT_SCRAPED, SHORT_WINDOW, TARGET_DOWN, shortest_window, why_empty
 from monlab.dashboard.units import format_value
@@ -50,7 +50,7 @@ def test_sparkline(values, width, expected):
 
 
 def test_line_chart_draws_a_drop_and_recovery_as_one_line_with_axis_labels():
-    lines = line_chart([[1, 1, 0, 0, 1, 1]], width=9, height=3, label=lambda v: f"{v:g}")
+    lines = draw_chart([[1, 1, 0, 0, 1, 1]], width=9, height=3, label=lambda v: f"{v:g}").lines
     assert lines == [
         "1 ┤──╮ ╭•",
         "  ┤  │ │ ",
@@ -64,7 +64,7 @@ def test_line_chart_draws_a_drop_and_recovery_as_one_line_with_axis_labels():
     ([[0, 0, 0, 0], [3, 3, 3, 3]], "───×", "───•"),  # each line ends in its series' marker
 ])
 def test_line_chart_places_lines_by_value(series, top, bottom):
-    lines = line_chart(series, width=7, height=4, label=lambda v: f"{v:g}")
+    lines = draw_chart(series, width=7, height=4, label=lambda v: f"{v:g}").lines
     assert [line[3:] for line in (lines[0], lines[-1])] == [top, bottom]
 
 
@@ -76,7 +76,7 @@ def test_draw_chart_says_whose_each_character_is():
 
 
 def test_line_chart_without_data_says_so():
-    lines = line_chart([[NAN]], width=12, height=3)
+    lines = draw_chart([[NAN]], width=12, height=3).lines
     assert lines[0].strip() == "no data" and len(lines) == 3 and all(len(line) == 12 for line in lines)
 
 
@@ -181,7 +181,7 @@ def test_fit_axis(series, thresholds, low, high, inside, above, below):
 
 
 def test_line_chart_draws_a_threshold_row_behind_the_data():
-    lines = line_chart([[0, 0, 4, 4]], width=7, height=5, label=lambda v: f"{v:g}", thresholds=[T("a", ">", 2)])
+    lines = draw_chart([[0, 0, 4, 4]], width=7, height=5, label=lambda v: f"{v:g}", thresholds=[T("a", ">", 2)]).lines
     assert lines == [
         "4 ┤  ╭•",
         "  ┤  │ ",

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from monlab.catalog import Panel
-from monlab.dashboard.chart import EVENT, line_chart
+from monlab.dashboard.chart import EVENT, draw_chart
 from monlab.dashboard.data import Line, PanelData
 from monlab.dashboard.render import stat_body, timeseries_body
 from monlab.dashboard.restarts import on_raw_counter, restart_times
@@ -43,7 +43,7 @@ def test_on_raw_counter(expr, raw):
 
 
 def test_line_chart_marks_a_restart_as_a_column():
-    lines = line_chart([[1, 1, 1, 1, 1]], width=8, height=3, label=lambda v: f"{v:g}", marks=[0.5])
+    lines = draw_chart([[1, 1, 1, 1, 1]], width=8, height=3, label=lambda v: f"{v:g}", marks=[0.5]).lines
     assert lines == ["1 ┤────•", "  ┤  ┊  ", "0 ┤  ┊  "]
 
 

@@ -179,14 +179,3 @@ def draw_chart(
         line_owners.append(([NO_SERIES] * len(prefix) + owners[y] + [NO_SERIES] * width)[:width])
     return Drawing(lines, line_owners)
 
-
-def line_chart(
-    series: Sequence[Sequence[float | None]],
-    width: int,
-    height: int,
-    label: Callable[[float], str] = lambda v: f"{v:g}",
-    thresholds: Sequence[Threshold] = (),
-    marks: Sequence[float] = (),
-) -> list[str]:
-    """draw_chart's lines alone."""
-    return draw_chart(series, width, height, label, thresholds, marks).lines
