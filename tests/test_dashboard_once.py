@@ -119,3 +119,15 @@ def test_help_does_not_import_textual_or_the_dashboard():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "dashboard" in done.stdout  # the command is listed
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_once_fits_80_columns_with_legends_on_one_line(stack):
+    done = subprocess.run([sys.executable, "-m", "monlab", "dashboard", "--once", "--range", "5m",
+                           "--prometheus-url", stack.prometheus_url],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "{instance=" not in done.stdout  # short legends, not raw label sets
+    assert any("• status=failure" in line and "req/s" in line for line in lines)  # value beside its name
+    assert "Error ratio" in done.stdout
