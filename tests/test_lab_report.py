@@ -102,7 +102,7 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
     charted = {s.params.panel.id for run in runs for s in run.lab.steps if s.kind == "chart"}
     assert empty <= {"error-ratio"} and not empty & charted, empty
     for panel in empty:  # and says why in one line
-        assert "no data: no traffic in the window (0 of 0 requests)" in figures[panel]
+        assert "no data: no traffic in the window" in figures[panel]
 
 
 @pytest.mark.prometheus

@@ -15,10 +15,11 @@ from monlab.prometheus_api import PrometheusAPI
 APP_UP = 'max(up{job="flask-app"})'
 _WINDOW = re.compile(r"\[(\d+(?:ms|s|m|h))(?::[^\]]*)?\]")
 
-NOT_SCRAPED = "no data: Prometheus does not scrape the app (no flask-app target)"
-TARGET_DOWN = "no data: target down (the app does not answer Prometheus)"
+# short enough for one line of a panel at 80 columns
+NOT_SCRAPED = "no data: app not scraped"  # no flask-app target
+TARGET_DOWN = "no data: target down"
 SHORT_WINDOW = "no data: window shorter than two scrapes"
-IDLE = "no data: no traffic in the window (0 of 0 requests)"
+IDLE = "no data: no traffic in the window"  # series, but 0/0
 NO_TRAFFIC = "no data: no traffic yet"
 
 
