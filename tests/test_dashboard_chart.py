@@ -214,3 +214,22 @@ def test_a_threshold_is_drawn_only_on_a_chart_of_its_own_query():
 ])
 def test_same_query(a, b, same):
     assert same_query(a, b) is same
+
+
+def test_a_short_outage_among_many_points_still_reaches_zero():
+    lines = draw_chart([[1] * 20 + [0, 0] + [1] * 20], width=16, height=4, label=lambda v: f"{v:g}").lines
+    assert lines == [
+        "1 ┤──────╮╭────•",
+        "  ┤      ││     ",
+        "  ┤      ││     ",
+        "0 ┤      ╰╯     ",
+    ]
+
+
+def test_a_spike_within_one_column_is_drawn_to_its_top():
+    lines = draw_chart([[0] * 20 + [5] + [0] * 20], width=16, height=3, label=lambda v: f"{v:g}").lines
+    assert lines == [
+        "5 ┤      │      ",
+        "  ┤      │      ",
+        "0 ┤──────┴─────•",
+    ]

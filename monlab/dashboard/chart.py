@@ -38,6 +38,19 @@ def resample(values: Sequence[float | None], width: int) -> list[float | None]:
     return columns
 
 
+def columns_of(values: Sequence[float | None], width: int) -> list[list[float]]:
+    """`values` squeezed or stretched to `width` columns: the finite values that fall in each
+    column, in order (so a short dip to 0 among many points still reaches 0 on the chart)."""
+    if width <= 0 or not values:
+        return [[] for _ in range(max(width, 0))]
+    columns = []
+    for column in range(width):
+        first = column * len(values) // width
+        last = max(first + 1, (column + 1) * len(values) // width)
+        columns.append([v for v in values[first:last] if finite(v)])
+    return columns
+
+
 def value_range(series: Sequence[Sequence[float | None]]) -> tuple[float, float] | None:
     """(low, high) over every finite value, widened when flat so a constant still has a height."""
     seen = [v for values in series for v in values if finite(v)]
@@ -112,30 +125,41 @@ class Drawing:
     owners: list[list[int]]
 
 
-def _trace(grid: list[list[str]], owners: list[list[int]], rows: list[int | None], index: int) -> None:
-    """One series as a continuous line of box-drawing characters (the way asciichart draws): a
-    level run is ─, a rise or fall turns the corner within its column; its last point gets the
-    series' marker, so each line can be told apart without colour."""
-    def put(row: int, x: int, char: str) -> None:
-        grid[row][x], owners[row][x] = char, index
+def _corners(start: int, end: int, low: int, high: int) -> dict[int, str]:
+    """The characters of one column a line enters at row `start` and leaves at row `end`, having
+    passed every row from `low` to `high` (rows grow downwards): │ in between, corners where it
+    turns, ┬/┴ where it dips or peaks and comes back."""
+    cells = {row: JOIN for row in range(low, high + 1)}
+    if low == high:
+        cells[start] = "─"
+    elif start == end:
+        cells[start] = "┬" if high > start else "┴"
+    else:
+        up = end < start
+        cells[start] = "╯" if up else "╮"
+        cells[end] = "╭" if up else "╰"
+    return cells
 
+
+def _trace(grid: list[list[str]], owners: list[list[int]], columns: list[list[int]], index: int) -> None:
+    """One series as a continuous line of box-drawing characters (the way asciichart draws): a
+    level run is ─, a rise or fall turns the corner within its column, a column holding several
+    values spans them all; its last point gets the series' marker, so each line can be told apart
+    without colour."""
     previous: int | None = None
-    for x, row in enumerate(rows):
-        if row is None:
+    for x, rows in enumerate(columns):
+        if not rows:
             previous = None
             continue
-        if previous is None or previous == row:
-            put(row, x, "─")
-        else:
-            up = row < previous
-            put(previous, x, "╯" if up else "╮")
-            put(row, x, "╭" if up else "╰")
-            for between in range(min(row, previous) + 1, max(row, previous)):
-                put(between, x, JOIN)
-        previous = row
-    last = max((x for x, row in enumerate(rows) if row is not None), default=None)
+        start = rows[0] if previous is None else previous
+        passed = [start, *rows]
+        for row, char in _corners(start, rows[-1], min(passed), max(passed)).items():
+            grid[row][x], owners[row][x] = char, index
+        previous = rows[-1]
+    last = max((x for x, rows in enumerate(columns) if rows), default=None)
     if last is not None:
-        put(rows[last], last, MARKERS[index % len(MARKERS)])
+        row = columns[last][-1]
+        grid[row][last], owners[row][last] = MARKERS[index % len(MARKERS)], index
 
 
 def draw_chart(
@@ -169,8 +193,8 @@ def draw_chart(
             for row in range(height):
                 grid[row][column], owners[row][column] = EVENT, MARK
     for index, values in enumerate(series):
-        rows = [_row(v, low, high, height) if finite(v) else None for v in resample(values, plot_width)]
-        _trace(grid, owners, rows, index)
+        columns = [[_row(v, low, high, height) for v in column] for column in columns_of(values, plot_width)]
+        _trace(grid, owners, columns, index)
     lines, line_owners = [], []
     for y, cells in enumerate(grid):
         tick = labels[0] if y == 0 else labels[1] if y == height - 1 else ""
