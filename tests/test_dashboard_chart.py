@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -233,3 +234,28 @@ def test_a_spike_within_one_column_is_drawn_to_its_top():
         "  ┤      │      ",
         "0 ┤──────┴─────•",
     ]
+
+
+@pytest.mark.parametrize("width, shown", [
+    (160, "src · last 5m · 01:46:40 in 44 ms · PAUSED   tab/1-6 section · r range · p pause · q quit"),
+    (60, "src · last 5m · 01:46:40 in 44 ms · PAUSED   tab·1-6·r·p·q"),
+    (50, "src · last 5m · 01:46:40 · PAUSED   tab·1-6·r·p·q"),
+    (40, "src · last 5m · PAUSED   tab·1-6·r·p·q"),
+    (20, "src · last 5m · PAUSED"),
+])
+def test_status_line_leaves_out_what_does_not_fit(width, shown):
+    from monlab.dashboard.widgets.status_line import status_text
+
+    text = status_text("src", "5m", True, 1e9, 0.044, "", width).plain
+    assert text == shown.replace("01:46:40", time.strftime("%H:%M:%S", time.localtime(1e9)))  # local time
+
+
+@pytest.mark.parametrize("width, shown", [
+    (120, " 1 §4 reliability   2 §5 performance"),
+    (20, " 1 §4   2 §5 performance"),
+])
+def test_tabs_shorten_the_others_when_the_names_do_not_fit(width, shown):
+    from monlab.dashboard.widgets.section_tabs import tab_line
+
+    sections = list(load_catalog().sections)[:2]
+    assert tab_line(sections, 1, width).plain == shown

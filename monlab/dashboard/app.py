@@ -3,6 +3,7 @@ thread so a slow or silent Prometheus never blocks the keys. Problems are shown 
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from textual import work
@@ -88,7 +89,10 @@ class DashboardApp(App):
         taken = self.snapshot.taken_at if self.snapshot else None
         seconds = self.snapshot.seconds if self.snapshot else None
         name = self.source.name if self.source else "no stack"
-        self.query_one(StatusLine).show(name, self.range_text, self.paused, taken, seconds, self.problem)
+        shown_range = self.range_text
+        if self.snapshot and self.snapshot.data_since and self.snapshot.range_text == self.range_text:
+            shown_range += f" (data since {time.strftime('%H:%M:%S', time.localtime(self.snapshot.data_since))})"
+        self.query_one(StatusLine).show(name, shown_range, self.paused, taken, seconds, self.problem)
 
     # Fetching, off the UI thread
 

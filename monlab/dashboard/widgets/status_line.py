@@ -14,12 +14,17 @@ KEYS = ("tab/1-6 section · r range · p pause · q quit", "tab·1-6·r·p·q") 
 
 def status_text(source: str, range_text: str, paused: bool, taken_at: float | None, seconds: float | None,
                 problem: str, width: int) -> Text:
-    text = Text(printable(f"{source} · last {range_text}"))
-    if taken_at is not None and seconds is not None:
-        text.append(f" · {time.strftime('%H:%M:%S', time.localtime(taken_at))} in {seconds * 1000:.0f} ms")
+    """One line of `width`: what is shown and the keys; the refresh's cost, then its time, then the
+    long key help are left out as the line needs room."""
+    taken = "" if taken_at is None else f" · {time.strftime('%H:%M:%S', time.localtime(taken_at))}"
+    cost = "" if seconds is None else f" in {seconds * 1000:.0f} ms"
+    fits = [(taken + cost, KEYS[0]), (taken + cost, KEYS[1]), (taken, KEYS[1]), ("", KEYS[1]), ("", "")]
+    base = printable(f"{source} · last {range_text}")
+    pause = " · PAUSED" if paused else ""
+    extra, keys = next(((e, k) for e, k in fits if len(base + e + pause) + 3 + len(k) <= width), fits[-1])
+    text = Text(base + extra)
     if paused:
-        text.append(" · PAUSED", style="bold yellow")
-    keys = next((k for k in KEYS if len(text) + 3 + len(k) <= width), "")
+        text.append(pause, style="bold yellow")
     if keys:
         text.append(f"   {keys}", style="dim")
     if problem:
