@@ -101,7 +101,7 @@ def restart_legend(data: PanelData, times: list[float], width: int) -> list[Text
     if not times:
         return []
     when = ", ".join(time.strftime("%H:%M:%S", time.localtime(t)) for t in times)
-    note = "counters restarted from 0" if on_raw_counter(data.panel.expr) else "the app restarted"
+    note = "counters restarted" if on_raw_counter(data.panel.expr) else "the app restarted"  # fits 80 columns
     return [legend_item(Text(EVENT, style="bold magenta"), note, when, width)]
 
 
@@ -130,7 +130,7 @@ def stat_body(data: PanelData) -> RenderableType:
     restart_times, _ = restart_places(data)
     if restart_times and on_raw_counter(data.panel.expr):  # the number dropped: say why beside it
         last = time.strftime("%H:%M:%S", time.localtime(restart_times[-1]))
-        text.append(f"{EVENT} counted since the app restarted at {last}\n", style="magenta")
+        text.append(f"{EVENT} since restart {last}\n", style="magenta")
     return text
 
 
