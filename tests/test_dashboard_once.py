@@ -13,6 +13,7 @@ import pytest
 
 from dashboard_fixtures import stack  # noqa: F401 (a fixture: the app and Prometheus with lecture traffic)
 from monlab.catalog import load_catalog
+from monlab.chart_panels import section_charts
 from monlab.dashboard.data import fetch_snapshot
 from monlab.prometheus_api import PrometheusAPI
 
@@ -43,7 +44,7 @@ def test_snapshot_has_every_panel_with_legends_and_alert_states(stack):
     catalog = load_catalog()
     with PrometheusAPI(stack.prometheus_url) as api:
         snapshot = fetch_snapshot(api, list(catalog.sections), "5m")
-    assert [p.panel.id for p in snapshot.panels] == [p.id for p in catalog.panels]
+    assert [p.panel.id for p in snapshot.panels] == [p.id for s in catalog.sections for p in section_charts(s)]
     assert not snapshot.problem and all(not p.error for p in snapshot.panels)
     by_id = {p.panel.id: p for p in snapshot.panels}
     assert {line.name for line in by_id["scrape-health"].lines} == {"flask-app", "flask-app-uptime"}
@@ -89,6 +90,8 @@ def test_once_one_section_shows_only_its_panels(stack):
     assert done.returncode == 0, done.stderr
     assert "Failed login rate" in done.stdout and "Revenue since start" not in done.stdout
     assert "FailedLoginBurst" in done.stdout
+    assert "FailedLoginBurst alert query" in done.stdout  # its own query, charted
+    assert "FailedLoginBurst > 10" in done.stdout  # its threshold, on that chart
 
 
 @pytest.mark.parametrize("args, code, words", [
@@ -116,3 +119,15 @@ def test_help_does_not_import_textual_or_the_dashboard():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "dashboard" in done.stdout  # the command is listed
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_once_fits_80_columns_with_legends_on_one_line(stack):
+    done = subprocess.run([sys.executable, "-m", "monlab", "dashboard", "--once", "--range", "5m",
+                           "--prometheus-url", stack.prometheus_url],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "{instance=" not in done.stdout  # short legends, not raw label sets
+    assert any("• status=failure" in line and "req/s" in line for line in lines)  # value beside its name
+    assert "Error ratio" in done.stdout

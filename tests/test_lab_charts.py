@@ -48,7 +48,7 @@ def test_not_a_tty_gets_plain_lines_with_the_drop_and_recovery(stack):
     result = run_reliability(stack, Console(file=out, width=200, color_system=None))
     text = out.getvalue()
     assert "  App uptime (flask-app-uptime):" in text
-    [line] = [line for line in text.splitlines() if line.startswith("    flask-app-uptime") or "job=\"flask-app-uptime\"" in line]
+    [line] = [line for line in text.splitlines() if line.startswith("    up:")]  # one series: its metric's name
     assert "start 1, lowest 0, highest 1, last 1" in line
     assert "┤" not in text  # no chart drawing in logs
     assert not [c for c in result.checks if "since stopped" in c.name]  # a chart is no check
@@ -64,5 +64,7 @@ def test_a_terminal_gets_a_chart_as_wide_as_it_is(stack, width):
     assert all("┤" in line for line in chart)
     assert max(len(line) for line in chart) <= width - 2
     assert chart[0].lstrip().startswith("1 ┤") and chart[-1].lstrip().startswith("0 ┤")
-    assert "•" in chart[0] and "•" in chart[-1]  # up, then down at 0 (and up again)
-    assert "│" in "".join(chart[1:-1])  # joined where it drops and recovers
+    line_chars = set("─╭╮╯╰•")
+    assert line_chars & set(chart[0]) and line_chars & set(chart[-1])  # up, then down at 0 (and up again)
+    assert "╮" in chart[0] and "╰" in chart[-1] and "╯" in chart[-1] and "╭" in chart[0]  # the drop and the recovery
+    assert all("│" in line for line in chart[1:-1])  # one line, joined where it drops and recovers

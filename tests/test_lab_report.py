@@ -19,6 +19,7 @@ from markupsafe import escape
 from conftest import require
 from lab_fixtures import FAST, local_stack, quiet_view
 from monlab.catalog import load_catalog
+from monlab.chart_panels import Threshold
 from monlab.lab.model import load_labs
 from monlab.lab.results import report
 from monlab.lab.runner import run_lab
@@ -95,11 +96,32 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
         len(report_panels(run.lab, catalog)) for run in runs)
     assert 'class="error"' not in html  # every range query answered
     figures = {chunk.split('"')[0]: chunk.split("</figure>")[0] for chunk in html.split('data-panel="')[1:]}
-    empty = {panel for panel, figure in figures.items() if "no data in this window" in figure}
+    empty = {panel for panel, figure in figures.items() if 'class="nodata"' in figure}
     # error-ratio is 0/0 (no data) while no request is made during §4, as in Grafana; the charts the
     # sections draw for their point all have data
     charted = {s.params.panel.id for run in runs for s in run.lab.steps if s.kind == "chart"}
     assert empty <= {"error-ratio"} and not empty & charted, empty
+    for panel in empty:  # and says why in one line
+        assert "no data: no traffic in the window" in figures[panel]
+
+
+@pytest.mark.prometheus
+def test_the_redeploy_of_section_9_is_marked_on_its_chart(written):
+    directory, runs, _ = written
+    html = (directory / "index.html").read_text()
+    section = html[html.index('id="improvement"'):]
+    figure = section[section.index('data-panel="avg-latency"'):].split("</figure>")[0]
+    root = ElementTree.fromstring(figure[figure.index("<svg"):figure.index("</svg>") + 6])
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = [e for e in root.iter(f"{ns}line") if e.get("class") == "restart"]
+    [note] = [t.text for t in root.iter(f"{ns}text") if "restart-legend" in (t.get("class") or "")]
+    # §9 redeploys twice: the lecture's app to start from, then the improved one
+    assert len(lines) == 2 and note.startswith("the app restarted at "), note
+    run = next(run for run in runs if run.lab.name == "improvement")
+    for shown in note.removeprefix("the app restarted at ").removesuffix(" UTC").split(", "):
+        assert time.strftime("%H:%M:%S", time.gmtime(run.started)) <= shown <= time.strftime("%H:%M:%S", time.gmtime(run.ended + 1))
+    before = html[:html.index('id="improvement"')]
+    assert 'class="restart"' not in before.split('id="business"')[1]  # nothing restarted during §8
 
 
 def chromium(*args: str, tmp) -> subprocess.CompletedProcess:
@@ -146,16 +168,52 @@ def test_svg_chart_is_valid_svg_with_a_line_per_finite_run(series, polylines, ci
             x, y = map(float, pair.split(","))
             assert 78 <= x <= 300 - 12 and 10 <= y <= 120 - 26  # inside the plot area
     legend = [t.text for t in root.findall(f"{ns}text") if t.get("class") == "legend"]
-    assert legend == ([s.name for s in series] if any(s.points for s in series) else [])
+    lasts = [next((f"{v:g}" for _, v in reversed(s.points) if v == v), "no data") for s in series]
+    assert legend == ([f"{s.name}  {last}" for s, last in zip(series, lasts)] if any(s.points for s in series) else [])
+
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def threshold_legend(svg: str) -> list[str]:
+    return [t.text for t in ElementTree.fromstring(svg).iter(f"{NS}text") if "threshold-legend" in (t.get("class") or "")]
 
 
 def test_svg_chart_draws_a_threshold_inside_the_range():
-    svg = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 9)])], width=300, height=120, thresholds=[("HighRequestRate", 5)])
-    ns = "{http://www.w3.org/2000/svg}"
-    [line] = ElementTree.fromstring(svg).findall(f"{ns}line")
-    assert line.get("class") == "threshold" and float(line.get("y1")) == pytest.approx(10 + (1 - 4 / 8) * 84, abs=0.1)
-    above = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 2)])], width=300, height=120, thresholds=[("X", 5)])
-    assert ">5</text>" in above  # the range grows to show a threshold the data never reached
+    svg = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 9)])], width=300, height=120,
+                         thresholds=[Threshold("HighRequestRate", ">", 5)])
+    [line] = [e for e in ElementTree.fromstring(svg).iter(f"{NS}line") if e.get("class") == "threshold"]
+    assert float(line.get("y1")) == pytest.approx(10 + (1 - 4 / 8) * 84, abs=0.1)
+    assert threshold_legend(svg) == ["alert HighRequestRate when > 5"]
+    near = svg_line_chart([ChartSeries("rate", [(0, 1), (10, 2)])], width=300, height=120,
+                          thresholds=[Threshold("X", ">", 2.8)])
+    assert ">2.8</text>" in near  # the range grows to show a threshold near the data
+
+
+def test_svg_chart_marks_a_threshold_far_above_at_the_edge_without_flattening_the_data():
+    svg = svg_line_chart([ChartSeries("p95", [(0, 0.12), (10, 0.25)])], height=120,
+                         label=lambda v: f"{v:g} s", thresholds=[Threshold("HighLatency", ">", 1)])
+    root = ElementTree.fromstring(svg)
+    assert not [e for e in root.iter(f"{NS}line") if e.get("class") == "threshold"]
+    [arrow] = [e for e in root.iter(f"{NS}polygon") if e.get("class") == "threshold-above"]
+    ys = [float(pair.split(",")[1]) for pair in arrow.get("points").split()]
+    assert min(ys) >= 10 and max(ys) <= 10 + 84  # at the plot's top edge
+    xs = [float(pair.split(",")[0]) for pair in arrow.get("points").split()]
+    assert 530 - 12 <= min(xs) and max(xs) <= 530  # beside the plot, over no data
+    [line] = root.iter(f"{NS}polyline")
+    ys = [float(pair.split(",")[1]) for pair in line.get("points").split()]
+    assert max(ys) - min(ys) == pytest.approx(84, abs=0.5)  # the data still spans the plot's height
+    assert threshold_legend(svg) == ["alert HighLatency when > 1 s (above the chart)"]
+
+
+def test_svg_chart_labels_fit_inside_the_picture():
+    name = "a very long legend name that would run past the right edge of the chart " * 2
+    svg = svg_line_chart([ChartSeries(name, [(0, 1), (10, 2)])], width=300, height=120)
+    root = ElementTree.fromstring(svg)
+    [legend] = [t for t in root.iter(f"{NS}text") if t.get("class") == "legend"]
+    assert legend.text.endswith("…") and float(legend.get("x")) + len(legend.text) * 6.4 <= 300
+    for text in root.iter(f"{NS}text"):
+        assert 11 <= float(text.get("y")) <= float(root.get("height"))  # never above the top edge
 
 
 def test_report_option_refuses_a_file(tmp_path):
@@ -164,3 +222,41 @@ def test_report_option_refuses_a_file(tmp_path):
     done = subprocess.run([sys.executable, "-m", "monlab", "lab", "reliability", "--report", str(file)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "400"})
     assert done.returncode == 2 and "is a file, not a directory" in done.stderr
+
+
+def test_svg_chart_keeps_points_before_its_time_range_inside_the_plot():
+    svg = svg_line_chart([ChartSeries("a", [(-2, 1), (5, 2), (10, 1)])], width=300, height=120, time_range=(0, 10))
+    [line] = ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}polyline")
+    assert min(float(pair.split(",")[0]) for pair in line.get("points").split()) == pytest.approx(78)
+
+
+MEASURE = """<script>
+const out = [];
+document.querySelectorAll("svg.chart").forEach((svg, index) => {
+  const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
+  svg.querySelectorAll("text").forEach(text => {
+    const box = text.getBBox();
+    if (box.x < -0.5 || box.y < -0.5 || box.x + box.width > width + 0.5 || box.y + box.height > height + 0.5)
+      out.push([index, text.textContent, box.x, box.y, box.width, box.height, width, height]);
+  });
+});
+const pre = document.createElement("pre");
+pre.id = "clipped";
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"""
+
+
+@pytest.mark.prometheus
+def test_no_chart_label_is_clipped_as_chromium_lays_it_out(written, tmp_path):
+    """Chromium measures every text of every chart (SVG getBBox): each lies inside its picture."""
+    directory, _, _ = written
+    html = (directory / "index.html").read_text()
+    page = tmp_path / "measured.html"
+    page.write_text(html.replace("</body>", MEASURE + "</body>"))
+    dom = chromium("--dump-dom", page.as_uri(), tmp=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    found = dom.stdout[dom.stdout.index('<pre id="clipped">') + len('<pre id="clipped">'):]
+    clipped = json.loads(found[:found.index("</pre>")].replace("&quot;", '"').replace("&amp;", "&"))
+    assert clipped == [], clipped
+    assert html.count("<svg") >= 10  # it measured the report's charts, not an empty page

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from monlab.catalog import load_catalog
+from monlab.chart_panels import same_query, section_charts
 from monlab.render import DASHBOARD_UID, DATASOURCE_UID, RenderContext, panel_numeric_ids, panel_url, render_stack
 from monlab.render.grafana_checks import dashboard_panels, dashboard_targets, grafana_problems
 
@@ -70,13 +71,28 @@ def test_every_lecture_query_is_a_panel_query_verbatim(dashboard):
 
 def test_every_catalog_panel_is_on_the_dashboard(dashboard, catalog):
     by_title = {p["title"]: p for p in dashboard_panels(dashboard)}
-    assert len(by_title) == len(catalog.panels)
+    charts = [p for s in catalog.sections for p in section_charts(s)]  # the panels and alert queries they lack
+    assert len(by_title) == len(charts) == len(catalog.panels) + 1  # §7's FailedLoginBurst
     ids = panel_numeric_ids(catalog)
-    for panel in catalog.panels:
+    for panel in charts:
         shown = by_title[panel.title]
         assert [t["expr"] for t in shown["targets"]] == [panel.expr]
         assert shown["id"] == ids[panel.id]
         assert shown["type"] == panel.kind
+    assert ids["logins-by-status"] == 702 and ids["alert-failedloginburst"] == 703  # lecture panels keep their ids
+
+
+def test_a_threshold_is_drawn_only_on_a_panel_of_the_alerts_own_query(dashboard, catalog):
+    by_title = {p["title"]: p for p in dashboard_panels(dashboard)}
+    for title, panel in by_title.items():
+        steps = panel["fieldConfig"]["defaults"].get("thresholds", {}).get("steps", [])
+        values = [step["value"] for step in steps if step["value"] is not None]
+        expr = panel["targets"][0]["expr"]
+        assert values == [a.threshold for a in catalog.alerts if same_query(a.query, expr)], title
+    assert "thresholds" not in by_title["Failed login rate"]["fieldConfig"]["defaults"]  # a rate, not a count
+    burst = by_title["FailedLoginBurst alert query"]["fieldConfig"]["defaults"]
+    assert [s["color"] for s in burst["thresholds"]["steps"]] == ["green", "red"]
+    assert burst["custom"]["thresholdsStyle"] == {"mode": "dashed"}
 
 
 def test_every_query_has_a_ref_id_and_the_fixed_datasource(dashboard, rules):

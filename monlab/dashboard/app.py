@@ -3,18 +3,22 @@ thread so a slow or silent Prometheus never blocks the keys. Problems are shown 
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from rich.text import Text
 from textual.containers import Grid
 
 from monlab.catalog import Section
+from monlab.chart_panels import section_charts
 from monlab.dashboard.data import RANGES, Snapshot, fetch_snapshot
 from monlab.dashboard.source import Source
 from monlab.dashboard.widgets import CSS_PATHS, AlertsView, PanelView, SectionTabs, StatusLine
 from monlab.errors import MonlabError
+from monlab.shown_text import printable
 
 
 class DashboardApp(App):
@@ -65,10 +69,11 @@ class DashboardApp(App):
         section = self.sections[self.current]
         self.query_one(SectionTabs).show(self.sections, self.current)
         grid = self.query_one("#panels", Grid)
-        grid.border_title = f"§{section.number} {section.title}"
+        grid.border_title = Text(printable(f"§{section.number} {section.title}"))
         grid.remove_children()
-        if section.panels:
-            grid.mount_all(PanelView(panel) for panel in section.panels)
+        charts = section_charts(section)
+        if charts:
+            grid.mount_all(PanelView(panel) for panel in charts)
         self.call_after_refresh(self.show_data)
 
     def show_data(self) -> None:
@@ -84,7 +89,10 @@ class DashboardApp(App):
         taken = self.snapshot.taken_at if self.snapshot else None
         seconds = self.snapshot.seconds if self.snapshot else None
         name = self.source.name if self.source else "no stack"
-        self.query_one(StatusLine).show(name, self.range_text, self.paused, taken, seconds, self.problem)
+        shown_range = self.range_text
+        if self.snapshot and self.snapshot.data_since and self.snapshot.range_text == self.range_text:
+            shown_range += f" (data since {time.strftime('%H:%M:%S', time.localtime(self.snapshot.data_since))})"
+        self.query_one(StatusLine).show(name, shown_range, self.paused, taken, seconds, self.problem)
 
     # Fetching, off the UI thread
 
@@ -108,7 +116,7 @@ class DashboardApp(App):
     def take(self, snapshot: Snapshot | None, problem: str) -> None:
         if snapshot is not None:
             self.snapshot = snapshot
-        self.problem = problem
+        self.problem = printable(problem)
         self.refreshes += 1
         self.show_data()
 

@@ -89,16 +89,16 @@ class LabView:
             table.add_row(label, *("–" if v is None else f"{v:.4g}" for v in values))
         self.console.print(table)
 
-    def chart(self, panel: Panel, series: list[RangeSeries]) -> None:
+    def chart(self, panel: Panel, series: list[RangeSeries], thresholds: tuple = (), restarts: tuple = ()) -> None:
         """A panel's series: a line chart as wide as the terminal, or plain lines when not a TTY."""
         from monlab.dashboard.chart_text import chart_lines, plain_lines
 
         self.flush()
         if self.console.is_terminal:
-            for line in chart_lines(panel, series, self.console.width - 2):
+            for line in chart_lines(panel, series, self.console.width - 2, thresholds, restarts):
                 self.console.print(line, soft_wrap=True)
         else:
-            for line in plain_lines(panel, series):
+            for line in plain_lines(panel, series, thresholds, restarts):
                 self.console.print(line, soft_wrap=True, markup=False, highlight=False)
 
     def load(self, base_url: str, plan: LoadPlan) -> LoadResult:

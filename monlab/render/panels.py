@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from monlab.catalog import Catalog, load_catalog
+from monlab.chart_panels import section_charts
 from monlab.errors import ConfigError
 from monlab.render.context import DASHBOARD_TITLE, DASHBOARD_UID
 
@@ -20,12 +21,16 @@ def row_id(section_number: int) -> int:
 
 
 def panel_numeric_ids(catalog: Catalog) -> dict[str, int]:
+    """Also for the charts of alert queries (chart_panels), numbered after the section's own panels
+    so adding one never renumbers a lecture panel."""
     ids: dict[str, int] = {}
     for section in catalog.sections:
-        if len(section.panels) > MAX_PANELS_PER_SECTION:
+        charts = section_charts(section)
+        if len(charts) > MAX_PANELS_PER_SECTION:
             raise ConfigError(f"Section {section.name} has more than {MAX_PANELS_PER_SECTION} panels",
                               "Split it into two sections.")
-        for index, panel in enumerate(section.panels, start=1):
+        own = {p.id for p in section.panels}
+        for index, panel in enumerate([p for p in charts if p.id in own] + [p for p in charts if p.id not in own], start=1):
             ids[panel.id] = row_id(section.number) + index
     return ids
 

@@ -10,13 +10,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jinja2
+from markupsafe import Markup
 
 from monlab import __version__
 from monlab.catalog import Catalog, Panel
-from monlab.dashboard.data import legend_name
+from monlab.chart_panels import Threshold, chart_panels, section_charts, thresholds_on
+from monlab.dashboard.data import legend_names
+from monlab.dashboard.empty import explain_empty
+from monlab.dashboard.restarts import fetch_restarts, on_raw_counter
 from monlab.dashboard.units import format_value
 from monlab.errors import ConfigError, MonlabError
 from monlab.lab.model import Lab
@@ -24,6 +28,7 @@ from monlab.lab.results import LabResult
 from monlab.prometheus_api import PrometheusAPI
 from monlab.report.svg_chart import ChartSeries, svg_line_chart
 from monlab.resources import templates_dir
+from monlab.shown_text import printable
 
 TEMPLATE = "report.html.j2"
 POINTS = 240
@@ -61,11 +66,13 @@ class SectionPage:
 
 
 def report_panels(lab: Lab, catalog: Catalog) -> list[Panel]:
-    """The section's own panels, then those its `chart` steps draw (e.g. §9 charts §5's latency)."""
-    panels = {p.id: p for p in lab.section.panels}
+    """The section's own charts, then those its `chart` steps draw (e.g. §9 charts §5's latency),
+    each panel followed by the alert queries it does not draw itself (chart_panels)."""
+    panels = {p.id: p for p in section_charts(lab.section)}
     for step in lab.steps:
         if step.kind == "chart":
-            panels.setdefault(step.params.panel.id, step.params.panel)
+            for panel in chart_panels([step.params.panel], catalog.alerts):
+                panels.setdefault(panel.id, panel)
     return list(panels.values())
 
 
@@ -83,29 +90,47 @@ def tables(lab: Lab, result: LabResult) -> list[Table]:
     ]
 
 
-def chart(api: PrometheusAPI, panel: Panel, started: float, ended: float,
-          thresholds: list[tuple[str, float]] | None = None) -> Chart:
-    start = started - LEAD_S
-    step = max(1.0, math.ceil((ended - start) / POINTS))
+@dataclass(frozen=True)
+class Window:
+    """The time a section's charts show: its run and a little before."""
+    start: float
+    end: float
+    step: float
+
+
+def window(run: SectionRun) -> Window:
+    start = run.started - LEAD_S
+    return Window(start, run.ended, max(1.0, math.ceil((run.ended - start) / POINTS)))
+
+
+def chart(api: PrometheusAPI, panel: Panel, shown: Window, thresholds: tuple[Threshold, ...] = (),
+          restarts: Sequence[float] = ()) -> Chart:
+    start, ended, step = shown.start, shown.end, shown.step
     try:
         found = api.query_range(panel.expr, start, ended, step)
     except MonlabError as error:
         return Chart(panel, error=error.one_line())
-    series = sorted((ChartSeries(legend_name(panel.legend, s.labels), s.points) for s in found), key=lambda s: s.name)
+    names = legend_names(panel.legend, [s.labels for s in found])
+    series = sorted((ChartSeries(name, s.points) for name, s in zip(names, found)), key=lambda s: s.name)
+    has_values = any(math.isfinite(v) for s in series for _, v in s.points)
+    empty = "" if has_values else explain_empty(api, panel.expr, bool(series))
     return Chart(panel, svg_line_chart(series, label=lambda v: format_value(v, panel.unit), title=panel.title,
-                                       thresholds=thresholds or ()))
+                                       thresholds=thresholds, empty_reason=empty, time_range=(start, ended),
+                                       restarts=restarts, restart_note=restart_note(panel)))
 
 
-def alert_thresholds(catalog: Catalog, panel: Panel) -> list[tuple[str, float]]:
-    """The thresholds of the catalog alerts drawn on `panel` (an alert names its panel)."""
-    return [(alert.name, alert.threshold) for alert in catalog.alerts if alert.panel == panel.id]
+def restart_note(panel: Panel) -> str:
+    return "counters restarted from 0" if on_raw_counter(panel.expr) else "the app restarted"
 
 
 def section_pages(runs: list[SectionRun], catalog: Catalog, api: PrometheusAPI) -> list[SectionPage]:
     pages = [SectionPage(run, tables=tables(run.lab, run.result)) for run in runs]
+    windows = [window(page.run) for page in pages]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        jobs = [(page, pool.submit(chart, api, panel, page.run.started, page.run.ended, alert_thresholds(catalog, panel)))
-                for page in pages for panel in report_panels(page.run.lab, catalog)]
+        restarts = list(pool.map(lambda w: fetch_restarts(api, w.start, w.end, w.step), windows))
+        jobs = [(page, pool.submit(chart, api, panel, shown, thresholds_on(panel, catalog.alerts), found))
+                for page, shown, found in zip(pages, windows, restarts)
+                for panel in report_panels(page.run.lab, catalog)]
         for page, job in jobs:
             page.charts.append(job.result())
     return pages
@@ -115,9 +140,15 @@ def _clock(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
 
 
+def _shown(value: Any) -> Any:
+    """Every string the page shows is outside text (checks, labels, lab files): printable, and then
+    HTML-escaped by autoescape. Markup (the inline SVG) was escaped where it was made."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else printable(value)
+
+
 def render_html(pages: list[SectionPage], full: dict[str, Any], project: str) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=_shown)
     env.filters["clock"] = _clock
     env.filters["figure"] = figure_text
     try:

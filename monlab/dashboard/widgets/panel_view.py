@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.widgets import Static
 
 from monlab.catalog import Panel
 from monlab.dashboard.data import PanelData
 from monlab.dashboard.render import stat_body, timeseries_body
+from monlab.shown_text import printable
 
 
 class PanelView(Static):
@@ -15,7 +17,7 @@ class PanelView(Static):
         super().__init__(id=f"panel-{panel.id}", classes=panel.kind)
         self.panel = panel
         self.data: PanelData | None = None
-        self.border_title = panel.title
+        self.border_title = Text(printable(panel.title))
 
     def show(self, data: PanelData) -> None:
         self.data = data
@@ -26,5 +28,4 @@ class PanelView(Static):
             return "waiting for Prometheus…"
         if self.panel.kind == "stat":
             return stat_body(self.data)
-        legend_rows = 2
-        return timeseries_body(self.data, max(self.content_size.width, 10), max(self.content_size.height - legend_rows, 3))
+        return timeseries_body(self.data, max(self.content_size.width, 10), fit_height=self.content_size.height)

@@ -9,8 +9,11 @@ import time
 from dataclasses import dataclass
 
 from monlab.catalog import Panel
+from monlab.chart_panels import chart_panels, thresholds_on
+from monlab.dashboard.restarts import fetch_restarts
 from monlab.errors import MonlabError
 from monlab.lab.kind import Kind, StepSource
+from monlab.shown_text import printable
 
 POINTS = 240
 LEAD_SCRAPES = 3  # how it was just before the mark, for comparison
@@ -31,15 +34,18 @@ def _parse(src: StepSource) -> ChartParams:
 
 
 def _run(ctx, params: ChartParams) -> list:
+    """The panel, then what its alerts watch where that is another query (§7's FailedLoginBurst)."""
     end = time.time()
     start = end - (ctx.clock.now() - ctx.marks[params.since].at) - LEAD_SCRAPES * ctx.timing.scrape_interval
     step = max(1.0, round((end - start) / POINTS))
-    try:
-        series = ctx.prometheus.query_range(params.panel.expr, start, end, step)
-    except MonlabError as error:  # a picture is not a check: say why it is missing and go on
-        ctx.view.note(f"no chart of {params.panel.title}: {error.one_line()}")
-        return []
-    ctx.view.chart(params.panel, series)
+    restarts = tuple(fetch_restarts(ctx.prometheus, start, end, step))  # e.g. §9's redeploy, marked on the chart
+    for panel in chart_panels([params.panel], ctx.catalog.alerts):
+        try:
+            series = ctx.prometheus.query_range(panel.expr, start, end, step)
+        except MonlabError as error:  # a picture is not a check: say why it is missing and go on
+            ctx.view.note(printable(f"no chart of {panel.title}: {error.one_line()}"))
+            continue
+        ctx.view.chart(panel, series, thresholds_on(panel, ctx.catalog.alerts), restarts)
     return []
 
 
