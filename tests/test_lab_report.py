@@ -18,9 +18,10 @@ from markupsafe import escape
 
 from conftest import require
 from lab_fixtures import FAST, local_stack, quiet_view
+from results_schema import validate_results
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_labs
-from monlab.lab.results import report
+from monlab.lab.results import RunInfo, report
 from monlab.lab.runner import run_lab
 from monlab.prometheus_api import PrometheusAPI
 from monlab.report.build import SectionRun, render_html, report_panels, section_pages, write_report
@@ -42,8 +43,9 @@ def written(prometheus_binary, tmp_path_factory):
         for lab in load_labs(catalog):
             started = time.time()
             result = run_lab(lab, stack, catalog, view, timing=FAST)
-            runs.append(SectionRun(lab, result, started, time.time()))
-        full = report([run.result for run in runs])
+            result.started, result.ended = started, time.time()
+            runs.append(SectionRun(lab, result, started, result.ended))
+        full = report([run.result for run in runs], RunInfo("local", "offline", runs[0].started, runs[-1].ended))
         with PrometheusAPI(stack.prometheus_url) as api:
             pages = section_pages(runs, catalog, api)
         write_report(tmp / "report", full, render_html(pages, full, "local"))
@@ -65,6 +67,7 @@ class Collect(HTMLParser):
 def test_results_json_is_what_json_prints_and_every_section_passed(written):
     directory, runs, full = written
     assert json.loads((directory / "results.json").read_text()) == full
+    validate_results(full, "offline", "local")
     assert full["passed"], [(lab["name"], c) for lab in full["labs"] for c in lab["checks"] if c["passed"] is False]
     assert [lab["name"] for lab in full["labs"]] == [s.name for s in load_catalog().sections]
 
@@ -88,7 +91,7 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
             assert f"<code>{name}</code>" in html
         for panel in report_panels(run.lab, catalog):
             assert f'data-panel="{panel.id}"' in html
-    assert "/simulate-load before and after (seconds)" in html and "improved app" in html
+    assert "/simulate-load before and after" in html and "improved app" in html
     capacity = html[html.index('data-panel="total-request-rate"'):]
     assert 'class="threshold"' in capacity.split("</figure>")[0]  # HighRequestRate's line on its panel
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == sum(

@@ -69,15 +69,11 @@ def report_panels(lab: Lab, catalog: Catalog) -> list[Panel]:
     return list(panels.values())
 
 
-def figure_text(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
-
-
 def tables(lab: Lab, result: LabResult) -> list[Table]:
     """The section's `table` steps filled with the figures this run recorded."""
     return [
         Table(step.params["caption"], step.params["columns"],
-              [(label, [figure_text(result.figures.get(f)) for f in figures])
+              [(label, [result.figure_text(f) for f in figures])
                for label, figures in step.params["rows"].items()])
         for step in lab.steps if step.kind == "table"
     ]
@@ -119,7 +115,6 @@ def render_html(pages: list[SectionPage], full: dict[str, Any], project: str) ->
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["clock"] = _clock
-    env.filters["figure"] = figure_text
     try:
         return env.get_template(TEMPLATE).render(pages=pages, full=full, project=project, version=__version__,
                                                  created=_clock(time.time()))
