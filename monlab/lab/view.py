@@ -85,9 +85,9 @@ class LabView:
         """Figures side by side, each already written with its unit."""
         self.flush()
         table = Table(title=caption)
-        table.add_column("")
+        table.add_column("", overflow="fold")
         for column in columns:
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", overflow="fold")  # piped at 80 columns: wrapped, never cut with …
         for label, values in rows.items():
             table.add_row(label, *values)
         self.console.print(table)
@@ -116,7 +116,7 @@ class LabView:
         self.flush()
         table = Table(title="Lab results")
         for column in ("section", "checks", "figures", "verdict"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for lab in results:
             counts = f"{sum(c.passed is True for c in lab.checks)} ✓ / {sum(c.failed for c in lab.checks)} ✗"
             skipped = sum(c.skipped for c in lab.checks)
