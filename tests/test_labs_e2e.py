@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+from printed_urls import broken_urls, look_at_blocks, printed_urls
 from results_schema import E_NOTATION, validate_results
 from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.catalog import load_catalog
@@ -36,7 +37,7 @@ def stack(docker_client):
     try:
         up = monlab("up", "--offline", "--project", project, "--port-offset", str(free_offset()), "--json")
         assert up.returncode == 0, up.stderr[-2000:]
-        yield {"project": project, "up": json.loads(up.stdout)}
+        yield {"project": project, "up": json.loads(up.stdout), "up_text": up.stderr}
     finally:
         remove_labelled(docker_client, project)
 
@@ -60,6 +61,12 @@ def test_lab_all_passes_on_a_fresh_offline_stack(stack):
     assert report["labs"][-1]["figures"]["speedup"]["text"].endswith("×")
     # what a person read meanwhile (the text view goes to stderr with --json): numbers with units, never 1.16e+03
     assert done.stderr and not E_NOTATION.search(done.stderr), E_NOTATION.findall(done.stderr)
+    # offline guidance names no Grafana, and every link `up` and the labs printed opens on Debian's Prometheus
+    guidance = look_at_blocks(done.stderr)
+    assert len(guidance) == len(SECTIONS) and not any("Grafana" in block for block in guidance), guidance
+    urls = printed_urls(stack["up_text"] + done.stderr)
+    assert any("/classic/graph?g0.expr=" in u for u in urls), urls
+    assert not broken_urls(urls)
 
 
 def test_afterwards_every_lecture_query_returns_data(stack):

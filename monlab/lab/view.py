@@ -27,8 +27,13 @@ class LabView:
         self._links_shown.clear()
         self.console.rule(f"[bold]§{section.number} {escape(section.title)}[/bold] ({section.name})")
         self.console.print(f"[bold]Goal:[/bold] {escape(section.goal)}")
-        if section.look_at:
-            self.console.print(f"[bold]Look at:[/bold] {escape(section.look_at)}")
+
+    def look_at(self, lines: list[str]) -> None:
+        """What to watch and where, on this stack; links are never wrapped or cut."""
+        if lines:
+            self.console.print("[bold]Look at:[/bold]")
+        for line in lines:
+            self.console.print(f"  {escape(line)}", soft_wrap=True)
 
     def narrate(self, text: str) -> None:
         self.flush()

@@ -19,6 +19,7 @@ from monlab.catalog import Catalog, Panel
 from monlab.dashboard.data import legend_name
 from monlab.dashboard.units import format_value
 from monlab.errors import ConfigError, MonlabError
+from monlab.lab.guidance import lab_panels
 from monlab.lab.model import Lab
 from monlab.lab.results import LabResult
 from monlab.prometheus_api import PrometheusAPI
@@ -62,11 +63,7 @@ class SectionPage:
 
 def report_panels(lab: Lab, catalog: Catalog) -> list[Panel]:
     """The section's own panels, then those its `chart` steps draw (e.g. §9 charts §5's latency)."""
-    panels = {p.id: p for p in lab.section.panels}
-    for step in lab.steps:
-        if step.kind == "chart":
-            panels.setdefault(step.params.panel.id, step.params.panel)
-    return list(panels.values())
+    return lab_panels(lab)
 
 
 def tables(lab: Lab, result: LabResult) -> list[Table]:
