@@ -35,11 +35,21 @@ def stack(docker_client):
     assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
     project = f"monlabtest-labs-{uuid.uuid4().hex[:8]}"
     try:
-        up = monlab("up", "--offline", "--project", project, "--port-offset", str(free_offset()), "--json")
+        offset = str(free_offset())
+        up = monlab("up", "--offline", "--project", project, "--port-offset", offset, "--json")
         assert up.returncode == 0, up.stderr[-2000:]
-        yield {"project": project, "up": json.loads(up.stdout), "up_text": up.stderr}
+        yield {"project": project, "up": json.loads(up.stdout), "offset": offset}
     finally:
         remove_labelled(docker_client, project)
+
+
+def test_up_says_ready_only_when_the_table_agrees(stack):
+    """Readiness waits for Docker's healthcheck: "ready" never stands beside an app health `starting`."""
+    assert stack["up"]["services"]["app"]["health"] == "healthy", stack["up"]["services"]
+    again = monlab("up", "--offline", "--project", stack["project"], "--port-offset", stack["offset"])  # the table, as a person sees it
+    assert again.returncode == 0 and "is ready" in again.stderr and "starting" not in again.stderr, again.stderr
+    urls = printed_urls(again.stderr)
+    assert len(urls) == 2 and not broken_urls(urls), urls  # the app and Prometheus; offline there is no Grafana
 
 
 def test_lab_all_passes_on_a_fresh_offline_stack(stack):
@@ -65,7 +75,7 @@ def test_lab_all_passes_on_a_fresh_offline_stack(stack):
     # offline guidance names no Grafana, and every link `up` and the labs printed opens on Debian's Prometheus
     guidance = look_at_blocks(done.stderr)
     assert len(guidance) == len(SECTIONS) and not any("Grafana" in block for block in guidance), guidance
-    urls = printed_urls(stack["up_text"] + done.stderr)
+    urls = printed_urls(done.stderr)
     assert any("/classic/graph?g0.expr=" in u for u in urls), urls
     assert not broken_urls(urls)
 
