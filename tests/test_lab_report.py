@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from markupsafe import escape
 
 from conftest import require
 from lab_fixtures import FAST, local_stack, quiet_view
-from results_schema import validate_results
+from printed_urls import URL
+from results_schema import E_NOTATION, validate_results
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_labs
 from monlab.lab.results import RunInfo, report
@@ -167,3 +169,16 @@ def test_report_option_refuses_a_file(tmp_path):
     done = subprocess.run([sys.executable, "-m", "monlab", "lab", "reliability", "--report", str(file)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "400"})
     assert done.returncode == 2 and "is a file, not a directory" in done.stderr
+
+
+@pytest.mark.prometheus
+def test_figures_are_written_with_units_and_the_speedup_says_what_it_divides(written):
+    directory, runs, full = written
+    html = (directory / "index.html").read_text()
+    speedup = full["labs"][-1]["figures"]["speedup"]
+    assert speedup["compares"] == "baseline_server_mean_s ÷ improved_server_mean_s" and speedup["compares"] in html
+    for lab in full["labs"]:
+        for name, figure in lab["figures"].items():
+            assert str(escape(figure["text"])) in html, (name, figure)
+    prose = URL.sub("", re.sub(r"<svg.*?</svg>", "", html, flags=re.S))  # the page's words, not its drawing
+    assert not E_NOTATION.search(prose), E_NOTATION.findall(prose)
