@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monlab.load import LoadPlan, LoadResult, run_load
+from monlab.units import duration, format_value, rate
 
 PERCENTILES = (50, 95, 99)
 
@@ -21,23 +22,23 @@ def run_with_progress(console: Console, base_url: str, plan: LoadPlan, stop: thr
 
 
 def ms(seconds: float | None) -> str:
-    return "–" if seconds is None else f"{seconds * 1000:.1f} ms"
+    return format_value(seconds, "s")
 
 
 def summary_line(result: LoadResult) -> str:
     statuses = ", ".join(f"{n}× {code}" for code, n in sorted(result.statuses.items()))
     errors = ", ".join(f"{n}× {name}" for name, n in sorted(result.errors.items()))
     answers = "; ".join(part for part in (statuses, errors) if part) or "no answers"
-    return (f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f}/s): {answers}; "
+    return (f"{_requests(result.sent)} in {duration(result.elapsed)} ({rate(result.throughput)}): {answers}; "
             f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}")
 
 
 def summary_headline(result: LoadResult) -> str:
-    return f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+    return f"{_requests(result.sent)} in {duration(result.elapsed)} ({rate(result.throughput)})"
 
 
 def _requests(count: int) -> str:
-    return "1 request" if count == 1 else f"{count} requests"
+    return "1 request" if count == 1 else f"{count:,} requests"
 
 
 def summary_table(result: LoadResult) -> Table:

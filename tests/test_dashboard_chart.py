@@ -87,12 +87,12 @@ def test_line_chart_without_data_says_so():
     (0.0123, "s", "12.3 ms"),
     (2.5, "s", "2.5 s"),
     (0.25, "percentunit", "25%"),
-    (1234.5, "reqps", "1.23k req/s"),
+    (1234.5, "reqps", "1,234 req/s"),
     (0.5, "reqps", "0.5 req/s"),
     (1234.5, "currencyUSD", "$1,234.50"),
     (200, "short", "200"),
     (1, "short", "1"),
-    (0.0001, "short", "1.00e-04"),
+    (0.0001, "short", "0.0001"),
 ])
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text

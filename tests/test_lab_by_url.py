@@ -14,7 +14,9 @@ import sys
 import pytest
 
 from conftest import free_port
+from lab_app_server import served_app
 from lab_fixtures import local_stack
+from results_schema import validate_results
 from monlab.lab.model import load_labs
 from monlab.lab.url_stack import NeedsDockerStack, StackUrls, UrlStack, is_url, parse_url, stack_urls
 
@@ -85,6 +87,7 @@ def test_an_app_url_where_nothing_answers_is_an_environment_problem_and_says_why
     assert done.returncode == 3, done.stderr  # the stack was not usable: no check ran (issue 10's exit codes)
     report = json.loads(done.stdout)
     assert report["passed"] is False
+    validate_results(report, "by-url", f"http://127.0.0.1:{port}")
     detail = report["labs"][0]["checks"][0]["detail"]
     assert "app service is not answering" in detail and "port-forward" in detail and "monlab up" not in detail
 
@@ -95,14 +98,31 @@ def test_business_and_all_by_url_on_real_processes(prometheus_binary, tmp_path):
         urls = ["--prometheus", stack.prometheus_url, "--app", stack.app_url]
         done = monlab("lab", "business", "--json", *urls)
         assert done.returncode == 0, done.stdout + done.stderr
+        validate_results(json.loads(done.stdout), "by-url", stack.prometheus_url)
         business = json.loads(done.stdout)["labs"][0]
         assert business["passed"] and business["figures"], business
         assert not any(c["passed"] is None for c in business["checks"])  # nothing skipped: it really ran
 
         done = monlab("lab", "all", "--json", *urls)
+        validate_results(json.loads(done.stdout), "by-url", stack.prometheus_url)
         labs = {lab["name"]: lab for lab in json.loads(done.stdout)["labs"]}
         for name in ("reliability", "improvement"):
             (check,) = labs[name]["checks"]
             assert check["passed"] is None and "needs a stack monlab runs in Docker" in check["detail"]
         assert stack.actions == []  # nothing was stopped or redeployed
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.prometheus
+def test_a_run_whose_checks_fail_is_gradable_too(prometheus_binary, tmp_path):
+    """Traffic to an app this Prometheus does not scrape: the counters never move, the checks fail (exit 1),
+    and the report still validates with its identity, times and the failed checks' details."""
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "other").mkdir()
+    with local_stack(prometheus_binary, tmp_path / "stack") as stack, served_app(1, tmp_path / "other") as other:
+        done = monlab("lab", "business", "--json", "--prometheus", stack.prometheus_url, "--app", other.url)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    validate_results(report, "by-url", stack.prometheus_url)
+    failed = [c for c in report["labs"][0]["checks"] if c["passed"] is False]
+    assert report["passed"] is False and any("revenue grew by exactly 100.00" in c["name"] for c in failed), failed

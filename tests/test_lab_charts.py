@@ -21,7 +21,7 @@ CHARTED = {  # the issue's "where a section's point is a change over time"
     "capacity": {"total-request-rate"},
     "security": {"failed-login-rate"},
     "business": {"revenue-total"},
-    "improvement": {"avg-latency"},
+    "improvement": {"latency-before-after", "fast-share"},
 }
 
 

@@ -110,3 +110,8 @@ def test_every_kind_is_documented_in_the_labs_readme():
     readme = (labs_dir() / "README.md").read_text()
     undocumented = [name for name in KINDS if f"| `{name}` |" not in readme]
     assert undocumented == []
+
+
+def test_every_section_has_panels_of_its_own():
+    """The dashboard, the report and Grafana draw a section from its own panels: none is empty (§9 was)."""
+    assert all(section.panels for section in load_catalog().sections), [s.name for s in load_catalog().sections if not s.panels]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,10 +19,12 @@ from markupsafe import escape
 
 from conftest import require
 from lab_fixtures import FAST, local_stack, quiet_view
+from printed_urls import URL
+from results_schema import E_NOTATION, validate_results
 from monlab.catalog import load_catalog
 from monlab.chart_panels import Threshold
 from monlab.lab.model import load_labs
-from monlab.lab.results import report
+from monlab.lab.results import RunInfo, report
 from monlab.lab.runner import run_lab
 from monlab.prometheus_api import PrometheusAPI
 from monlab.report.build import SectionRun, render_html, report_panels, section_pages, write_report
@@ -43,8 +46,9 @@ def written(prometheus_binary, tmp_path_factory):
         for lab in load_labs(catalog):
             started = time.time()
             result = run_lab(lab, stack, catalog, view, timing=FAST)
-            runs.append(SectionRun(lab, result, started, time.time()))
-        full = report([run.result for run in runs])
+            result.started, result.ended = started, time.time()
+            runs.append(SectionRun(lab, result, started, result.ended))
+        full = report([run.result for run in runs], RunInfo("local", "offline", runs[0].started, runs[-1].ended))
         with PrometheusAPI(stack.prometheus_url) as api:
             pages = section_pages(runs, catalog, api)
         write_report(tmp / "report", full, render_html(pages, full, "local"))
@@ -66,6 +70,7 @@ class Collect(HTMLParser):
 def test_results_json_is_what_json_prints_and_every_section_passed(written):
     directory, runs, full = written
     assert json.loads((directory / "results.json").read_text()) == full
+    validate_results(full, "offline", "local")
     assert full["passed"], [(lab["name"], c) for lab in full["labs"] for c in lab["checks"] if c["passed"] is False]
     assert [lab["name"] for lab in full["labs"]] == [s.name for s in load_catalog().sections]
 
@@ -89,7 +94,7 @@ def test_page_is_self_contained_with_every_check_figure_table_and_chart(written)
             assert f"<code>{name}</code>" in html
         for panel in report_panels(run.lab, catalog):
             assert f'data-panel="{panel.id}"' in html
-    assert "/simulate-load before and after (seconds)" in html and "improved app" in html
+    assert "/simulate-load before and after" in html and "improved app" in html
     capacity = html[html.index('data-panel="total-request-rate"'):]
     assert 'class="threshold"' in capacity.split("</figure>")[0]  # HighRequestRate's line on its panel
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == sum(
@@ -110,7 +115,7 @@ def test_the_redeploy_of_section_9_is_marked_on_its_chart(written):
     directory, runs, _ = written
     html = (directory / "index.html").read_text()
     section = html[html.index('id="improvement"'):]
-    figure = section[section.index('data-panel="avg-latency"'):].split("</figure>")[0]
+    figure = section[section.index('data-panel="latency-before-after"'):].split("</figure>")[0]
     root = ElementTree.fromstring(figure[figure.index("<svg"):figure.index("</svg>") + 6])
     ns = "{http://www.w3.org/2000/svg}"
     lines = [e for e in root.iter(f"{ns}line") if e.get("class") == "restart"]
@@ -260,3 +265,16 @@ def test_no_chart_label_is_clipped_as_chromium_lays_it_out(written, tmp_path):
     clipped = json.loads(found[:found.index("</pre>")].replace("&quot;", '"').replace("&amp;", "&"))
     assert clipped == [], clipped
     assert html.count("<svg") >= 10  # it measured the report's charts, not an empty page
+
+
+@pytest.mark.prometheus
+def test_figures_are_written_with_units_and_the_speedup_says_what_it_divides(written):
+    directory, runs, full = written
+    html = (directory / "index.html").read_text()
+    speedup = full["labs"][-1]["figures"]["speedup"]
+    assert speedup["compares"] == "baseline_server_mean_s ÷ improved_server_mean_s" and speedup["compares"] in html
+    for lab in full["labs"]:
+        for name, figure in lab["figures"].items():
+            assert str(escape(figure["text"])) in html, (name, figure)
+    prose = URL.sub("", re.sub(r"<svg.*?</svg>", "", html, flags=re.S))  # the page's words, not its drawing
+    assert not E_NOTATION.search(prose), E_NOTATION.findall(prose)

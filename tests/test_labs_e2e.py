@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 
+from printed_urls import URL, broken_urls, look_at_blocks, printed_urls
+from results_schema import E_NOTATION, validate_results
 from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
@@ -33,11 +35,21 @@ def stack(docker_client):
     assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
     project = f"monlabtest-labs-{uuid.uuid4().hex[:8]}"
     try:
-        up = monlab("up", "--offline", "--project", project, "--port-offset", str(free_offset()), "--json")
+        offset = str(free_offset())
+        up = monlab("up", "--offline", "--project", project, "--port-offset", offset, "--json")
         assert up.returncode == 0, up.stderr[-2000:]
-        yield {"project": project, "up": json.loads(up.stdout)}
+        yield {"project": project, "up": json.loads(up.stdout), "offset": offset}
     finally:
         remove_labelled(docker_client, project)
+
+
+def test_up_says_ready_only_when_the_table_agrees(stack):
+    """Readiness waits for Docker's healthcheck: "ready" never stands beside an app health `starting`."""
+    assert stack["up"]["services"]["app"]["health"] == "healthy", stack["up"]["services"]
+    again = monlab("up", "--offline", "--project", stack["project"], "--port-offset", stack["offset"])  # the table, as a person sees it
+    assert again.returncode == 0 and "is ready" in again.stderr and "starting" not in again.stderr, again.stderr
+    urls = printed_urls(again.stderr)
+    assert len(urls) == 2 and not broken_urls(urls), urls  # the app and Prometheus; offline there is no Grafana
 
 
 def test_lab_all_passes_on_a_fresh_offline_stack(stack):
@@ -45,17 +57,27 @@ def test_lab_all_passes_on_a_fresh_offline_stack(stack):
     report = json.loads(done.stdout)  # nothing but the report on stdout
     failures = [(lab["name"], c) for lab in report["labs"] for c in lab["checks"] if c["passed"] is False]
     assert done.returncode == 0 and report["passed"] is True, failures
-    assert set(report) == {"passed", "labs"}
+    validate_results(report, "offline", stack["project"])
     assert [lab["name"] for lab in report["labs"]] == SECTIONS
     for lab in report["labs"]:
-        assert set(lab) == {"name", "passed", "checks", "figures"} and lab["passed"] is True
+        assert lab["passed"] is True
         assert all(set(c) == {"name", "passed", "detail"} for c in lab["checks"])
         skipped = [c for c in lab["checks"] if c["passed"] is None]
         assert all(c["detail"].startswith("skipped: Grafana") for c in skipped)  # offline: no Grafana
-    figures = {lab["name"]: lab["figures"] for lab in report["labs"]}
+    figures = {lab["name"]: {k: f["value"] for k, f in lab["figures"].items()} for lab in report["labs"]}
     assert figures["reliability"]["time_to_detect_s"] > 0 and figures["reliability"]["time_to_recover_s"] > 0
     assert figures["performance"]["p95_latency_s"] > 0 and figures["performance"]["request_rate"] > 0
     assert figures["improvement"]["speedup"] >= 5
+    assert report["labs"][-1]["figures"]["speedup"]["text"].endswith("×")
+    # what a person read meanwhile (the text view goes to stderr with --json): numbers with units, never 1.16e+03
+    prose = URL.sub("<url>", done.stderr)  # a link's %3E+5 is an encoded "> 5", not a number
+    assert done.stderr and not E_NOTATION.search(prose), E_NOTATION.findall(prose)
+    # offline guidance names no Grafana, and every link `up` and the labs printed opens on Debian's Prometheus
+    guidance = look_at_blocks(done.stderr)
+    assert len(guidance) == len(SECTIONS) and not any("Grafana" in block for block in guidance), guidance
+    urls = printed_urls(done.stderr)
+    assert any("/classic/graph?g0.expr=" in u for u in urls), urls
+    assert not broken_urls(urls)
 
 
 def test_afterwards_every_lecture_query_returns_data(stack):
@@ -79,6 +101,7 @@ def test_with_the_app_stopped_a_section_fails_with_a_hint_and_no_traceback(stack
         as_json = monlab("lab", "security", "--json", "--project", stack["project"])
         report = json.loads(as_json.stdout)
         assert as_json.returncode == 3 and report["passed"] is False
+        validate_results(report, "offline", stack["project"])  # gradable also when a check failed
         assert "monlab up" in report["labs"][0]["checks"][0]["detail"]
         app.reload()
         assert app.status == "exited"  # the lab did not repair the stack behind the user's back
@@ -96,7 +119,7 @@ def test_improvement_with_a_students_app_dir_then_the_lecture_app_is_back(stack,
     done = monlab("lab", "improvement", "--json", "--project", stack["project"], "--app", str(student))
     report = json.loads(done.stdout)
     assert done.returncode == 0, report
-    assert report["labs"][0]["figures"]["speedup"] >= 5
+    assert report["labs"][0]["figures"]["speedup"]["value"] >= 5
     [after] = docker_client.containers.list(filters=label)
     assert after.id != before.id  # the app container was recreated ...
     assert after.image.id == before.image.id  # ... and runs the lecture's app again

@@ -19,6 +19,8 @@ import pytest
 from monlab.catalog import load_catalog
 from monlab.image_refs import normalized
 from monlab.project import ONLINE_IMAGES
+from printed_urls import broken_urls, printed_urls
+from results_schema import validate_results
 from test_stack_e2e import free_offset, monlab, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -62,6 +64,14 @@ def test_lab_all_passes_with_every_grafana_check_run(online_stack):
     assert len(grafana_checks) >= 3, [c["name"] for c in checks]
     assert all(c["passed"] is True for c in grafana_checks), grafana_checks  # True: run and passed, not skipped
     assert result.returncode == 0 and report["passed"] is True, [c for c in checks if c["passed"] is not True]
+    validate_results(report, "online", online_stack["project"])
+    # every link `up` and the labs printed opens (the labs' text goes to stderr with --json)
+    grafana = online_stack["up"]["services"]["grafana"]["url"]
+    again = monlab("up", "--project", online_stack["project"], "--port-offset", str(online_stack["offset"]))
+    assert "starting" not in again.stderr, again.stderr  # ready means Docker's healthcheck agrees
+    urls = printed_urls(again.stderr + result.stderr)
+    assert any(u.startswith(grafana + "/d/") for u in urls), urls  # online, the guidance names Grafana's dashboard
+    assert not broken_urls(urls, grafana, ("admin", online_stack["up"]["grafana"]["password"]))
 
 
 def test_images_list_shows_the_pins_present_as_standins(standin_images):

@@ -107,3 +107,31 @@ def test_a_broken_service_fails_at_once_instead_of_waiting_out_the_timeout():
         wait_ready(FakeEngine({"g": "running"}, {"g": ["logger=ngalert level=error"]}), {"grafana": "g"}, [check], fake.clock())
     assert caught.value.message == "grafana is broken: alert rule 'AppDown' fails to evaluate (data source not found)"
     assert fake.t < 120
+
+
+class HealthEngine(FakeEngine):
+    """A running app whose Docker health a test scripts over (fake) time: [(from_t, health), ...]."""
+
+    def __init__(self, clock, health):
+        super().__init__({"app": "running"}, LOGS)
+        self.fake, self.health = clock, health
+
+    def container(self, cid):
+        now = [h for t, h in self.health if self.fake.t >= t][-1]
+        return ContainerRecord(cid, f"p-{cid}", "running", {}, "sha256:x", health=now)
+
+
+def test_ready_only_once_docker_calls_the_app_healthy():
+    """`up` printed "ready" beside a table showing the app's health `starting` (issue 19)."""
+    fake = FakeClock()
+    engine = HealthEngine(fake, [(0, "starting"), (6, "healthy")])
+    wait_ready(engine, {"app": "app"}, [ReadinessCheck("app", "scraped", lambda: True, 60)], fake.clock())
+    assert fake.t >= 6 and engine.container("app").health == "healthy"
+
+
+def test_an_unhealthy_container_fails_at_once_naming_its_healthcheck():
+    fake = FakeClock()
+    engine = HealthEngine(fake, [(0, "unhealthy")])
+    with pytest.raises(ServiceUnhealthy) as caught:
+        wait_ready(engine, {"app": "app"}, [], fake.clock())
+    assert "app is broken: its healthcheck reports unhealthy" in caught.value.message and fake.t == 0

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from monlab.catalog import load_catalog
+from monlab.lab.figures import figure_infos
 from monlab.lab.model import Lab, load_labs
-from monlab.lab.results import LabResult, exit_code, report, skipped
+from monlab.lab.results import LabResult, RunInfo, exit_code, report, skipped
 from monlab.lab.runner import run_lab
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
@@ -45,17 +46,20 @@ def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
+    started = time.time()
     stack = open_stack(project)
+    mode = "offline" if stack.info().offline else "online"
     view = LabView(Console(stderr=as_json))
     catalog = load_catalog()
     runs = [_timed_run(lab, stack, catalog, view, student_app=student_app) for lab in labs]
-    return _report(runs, view, as_json, report_dir, stack, catalog)
+    return _report(runs, view, as_json, report_dir, stack, catalog, RunInfo(project, mode, started, time.time()))
 
 
 def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None) -> int:
     """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
     from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
 
+    started = time.time()
     stack = UrlStack(urls)
     view = LabView(Console(stderr=as_json))
     catalog = load_catalog()
@@ -63,22 +67,23 @@ def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, repor
     for lab in labs:
         if lab.controls_containers:
             now = time.time()
-            runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]), now, now))
+            runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)], started=now, ended=now), now, now))
             continue
         runs.append(_timed_run(lab, stack, catalog, view))
-    return _report(runs, view, as_json, report_dir, stack, catalog)
+    return _report(runs, view, as_json, report_dir, stack, catalog, RunInfo(urls.prometheus, "by-url", started, time.time()))
 
 
 def _timed_run(lab: Lab, stack, catalog, view: LabView, **options) -> tuple:
     """One section, with its run window: a report charts each section over the time it ran."""
     started = time.time()
     result = run_lab(lab, stack, catalog, view, timing=Timing.of_stack(), grafana=grafana_hooks, **options)
-    return lab, result, started, time.time()
+    result.started, result.ended, result.figure_info = started, time.time(), figure_infos(lab, catalog)
+    return lab, result, started, result.ended
 
 
-def _report(runs: list[tuple], view: LabView, as_json: bool, report_dir: Path | None, stack, catalog) -> int:
+def _report(runs: list[tuple], view: LabView, as_json: bool, report_dir: Path | None, stack, catalog, run: RunInfo) -> int:
     results = [result for _, result, _, _ in runs]
-    full = report(results)
+    full = report(results, run)
     if as_json:
         print(json.dumps(full))
     else:

@@ -8,9 +8,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
-from urllib.parse import urlencode
 
 from monlab.catalog import Catalog
+from monlab.lab.guidance import graph_url, page_url, ui_prefix
 from monlab.lab.timing import Timing
 from monlab.prometheus_api import PrometheusAPI, Sample
 from monlab.stackinfo import StackControl, StackInfo
@@ -56,6 +56,7 @@ class RunContext:
     loads: dict[str, "LoadResult"] = field(default_factory=dict)
     background: list[Background] = field(default_factory=list)
     undo: dict[str, Callable[[], None]] = field(default_factory=dict)  # disruption -> how to undo it
+    _ui_prefix: str | None = None  # where this Prometheus serves its pages, asked once
 
     @property
     def app_url(self) -> str:
@@ -71,10 +72,19 @@ class RunContext:
         self.undo.pop(key, None)
         interrupts.done(f"lab:{key}")
 
+    @property
+    def ui_prefix(self) -> str:
+        if self._ui_prefix is None:
+            self._ui_prefix = ui_prefix(self.prometheus.answers_ok)
+        return self._ui_prefix
+
     def link(self, panel_id: str = "", expr: str = "") -> str:
         if panel_id and self.panel_link:
             return self.panel_link(panel_id)
         if expr:
-            query = urlencode({"g0.expr": expr, "g0.tab": "0", "g0.range_input": "15m"})
-            return f"{self.prometheus.base_url}/graph?{query}"
+            return graph_url(self.prometheus.base_url, self.ui_prefix, [expr])
         return ""
+
+    def page(self, name: str) -> str:
+        """A Prometheus page (targets, alerts) where this server has it."""
+        return page_url(self.prometheus.base_url, self.ui_prefix, name)

@@ -10,6 +10,8 @@ from monlab import interrupts
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
 from monlab.lab.context import RunContext
+from monlab.lab.figures import figure_infos
+from monlab.lab.guidance import dashboard_url, lab_panels, look_at
 from monlab.lab.hints import for_stack
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
@@ -51,7 +53,7 @@ def run_lab(
     grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str]]] | None = None,
 ) -> LabResult:
     """Run one section; check failures are in the result. Raises only when Docker is unreachable."""
-    result = LabResult(lab.name)
+    result = LabResult(lab.name, figure_info=figure_infos(lab, catalog))
     view.section(lab.section)
     info = stack.info()
     with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
@@ -65,6 +67,7 @@ def run_lab(
         states, link = grafana(info) if grafana and info.has_grafana else (None, None)
         ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing or Timing(), student_app,
                          grafana_states=states, panel_link=link)
+        view.look_at(look_at(lab.section, lab_panels(lab), info, ctx.ui_prefix, dashboard_url(info)))
         completed = False
         try:
             completed = _run_steps(ctx, result)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from monlab.lab.context import RunContext
 from monlab.lab.kind import StepSource
 from monlab.prometheus_api import Sample
+from monlab.units import plain
 
 SOURCE_KEYS = ("panel", "alert", "query", "figure")
 QUERY_FIELDS = {"panel": str, "alert": str, "query": str, "labels": dict}
@@ -70,6 +71,6 @@ def value_at_mark(ctx: RunContext, source: ValueSource, mark: str) -> float:
 def fmt(value: float | None) -> str:
     if value is None:
         return "no data"
-    if math.isnan(value):
-        return "NaN"
-    return f"{value:.6g}"
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else str(value)
+    return plain(value, digits=6)  # exact enough to compare with a check's target, never e-notation

@@ -8,10 +8,11 @@ from rich.status import Status
 from rich.table import Table
 
 from monlab.catalog import Panel, Section
-from monlab.lab.results import CheckResult, LabResult
+from monlab.lab.results import CheckResult, FigureInfo, LabResult
 from monlab.load import LoadPlan, LoadResult, run_load
 from monlab.load_view import run_with_progress
 from monlab.prometheus_api import RangeSeries
+from monlab.units import format_value
 
 
 class LabView:
@@ -26,8 +27,13 @@ class LabView:
         self._links_shown.clear()
         self.console.rule(f"[bold]§{section.number} {escape(section.title)}[/bold] ({section.name})")
         self.console.print(f"[bold]Goal:[/bold] {escape(section.goal)}")
-        if section.look_at:
-            self.console.print(f"[bold]Look at:[/bold] {escape(section.look_at)}")
+
+    def look_at(self, lines: list[str]) -> None:
+        """What to watch and where, on this stack; links are never wrapped or cut."""
+        if lines:
+            self.console.print("[bold]Look at:[/bold]")
+        for line in lines:
+            self.console.print(f"  {escape(line)}", soft_wrap=True)
 
     def narrate(self, text: str) -> None:
         self.flush()
@@ -67,10 +73,11 @@ class LabView:
             self.console.print(f"  [red]hint:[/red] {escape(check.hint)}")
         self._link(check.link)
 
-    def figure(self, name: str, value: float, link: str = "") -> None:
+    def figure(self, name: str, value: float, link: str = "", unit: FigureInfo = FigureInfo()) -> None:
         self._pending = None
         self.flush()
-        self.console.print(f"  [bold magenta]{escape(name)}[/bold magenta] = {value:.4g}")
+        compares = f" ({escape(unit.compares)})" if unit.compares else ""
+        self.console.print(f"  [bold magenta]{escape(name)}[/bold magenta] = {format_value(value, unit.unit)}{compares}")
         self._link(link)
 
     def _link(self, link: str) -> None:
@@ -79,14 +86,15 @@ class LabView:
             self._links_shown.add(link)
             self.console.print(f"  [dim]{escape(link)}[/dim]", soft_wrap=True)
 
-    def table(self, caption: str, columns: list[str], rows: dict[str, list[float | None]]) -> None:
+    def table(self, caption: str, columns: list[str], rows: dict[str, list[str]]) -> None:
+        """Figures side by side, each already written with its unit."""
         self.flush()
         table = Table(title=caption)
-        table.add_column("")
+        table.add_column("", overflow="fold")
         for column in columns:
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", overflow="fold")  # piped at 80 columns: wrapped, never cut with …
         for label, values in rows.items():
-            table.add_row(label, *("–" if v is None else f"{v:.4g}" for v in values))
+            table.add_row(label, *values)
         self.console.print(table)
 
     def chart(self, panel: Panel, series: list[RangeSeries], thresholds: tuple = (), restarts: tuple = ()) -> None:
@@ -113,11 +121,11 @@ class LabView:
         self.flush()
         table = Table(title="Lab results")
         for column in ("section", "checks", "figures", "verdict"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for lab in results:
             counts = f"{sum(c.passed is True for c in lab.checks)} ✓ / {sum(c.failed for c in lab.checks)} ✗"
             skipped = sum(c.skipped for c in lab.checks)
-            figures = ", ".join(f"{k}={v:.3g}" for k, v in lab.figures.items())
+            figures = ", ".join(f"{k} = {lab.figure_text(k)}" for k in lab.figures)
             table.add_row(lab.name, counts + (f" / {skipped} skipped" if skipped else ""), figures,
                           "[green]passed[/green]" if lab.passed else "[red]failed[/red]")
         self.console.print(table)

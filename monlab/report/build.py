@@ -17,12 +17,13 @@ from markupsafe import Markup
 
 from monlab import __version__
 from monlab.catalog import Catalog, Panel
-from monlab.chart_panels import Threshold, chart_panels, section_charts, thresholds_on
+from monlab.chart_panels import Threshold, chart_panels, thresholds_on
 from monlab.dashboard.data import legend_names
 from monlab.dashboard.empty import explain_empty
 from monlab.dashboard.restarts import fetch_restarts, on_raw_counter
 from monlab.dashboard.units import format_value
 from monlab.errors import ConfigError, MonlabError
+from monlab.lab.guidance import lab_panels
 from monlab.lab.model import Lab
 from monlab.lab.results import LabResult
 from monlab.prometheus_api import PrometheusAPI
@@ -66,25 +67,16 @@ class SectionPage:
 
 
 def report_panels(lab: Lab, catalog: Catalog) -> list[Panel]:
-    """The section's own charts, then those its `chart` steps draw (e.g. §9 charts §5's latency),
+    """The section's own panels, then those its `chart` steps draw (e.g. §9 charts §5's latency),
     each panel followed by the alert queries it does not draw itself (chart_panels)."""
-    panels = {p.id: p for p in section_charts(lab.section)}
-    for step in lab.steps:
-        if step.kind == "chart":
-            for panel in chart_panels([step.params.panel], catalog.alerts):
-                panels.setdefault(panel.id, panel)
-    return list(panels.values())
-
-
-def figure_text(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
+    return chart_panels(lab_panels(lab), catalog.alerts)
 
 
 def tables(lab: Lab, result: LabResult) -> list[Table]:
     """The section's `table` steps filled with the figures this run recorded."""
     return [
         Table(step.params["caption"], step.params["columns"],
-              [(label, [figure_text(result.figures.get(f)) for f in figures])
+              [(label, [result.figure_text(f) for f in figures])
                for label, figures in step.params["rows"].items()])
         for step in lab.steps if step.kind == "table"
     ]
@@ -150,7 +142,6 @@ def render_html(pages: list[SectionPage], full: dict[str, Any], project: str) ->
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              undefined=jinja2.StrictUndefined, finalize=_shown)
     env.filters["clock"] = _clock
-    env.filters["figure"] = figure_text
     try:
         return env.get_template(TEMPLATE).render(pages=pages, full=full, project=project, version=__version__,
                                                  created=_clock(time.time()))

@@ -13,6 +13,7 @@ from monlab.project import APP_JOB
 from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
 
 LOG_LINES = 10
+HEALTH_TIMEOUT_S = 30.0  # the app image checks every 5 s after a 5 s start period
 APP_SCRAPED = f'up{{job="{APP_JOB}"}} == 1'
 
 
@@ -39,8 +40,9 @@ def wait_ready(
     clock: Clock = REAL_CLOCK,
     interval: float = 1.0,
 ) -> None:
-    """Run `checks` in order; `containers` maps service -> container id (watched while waiting)."""
-    for check in checks:
+    """Run `checks` in order, then wait for Docker's healthchecks; `containers` maps service ->
+    container id (watched while waiting)."""
+    for check in checks + health_checks(runtime, containers):
 
         def probe(check: ReadinessCheck = check) -> Outcome[None]:
             _raise_if_exited(runtime, containers)
@@ -156,6 +158,19 @@ def app_answers(base_url: str) -> bool:
         return httpx.get(f"{base_url.rstrip('/')}/healthz", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+def health_checks(runtime: ContainerView, containers: dict[str, str]) -> list[ReadinessCheck]:
+    """A container with a healthcheck counts once Docker calls it healthy, so `up` never says ready
+    while its table (and `status`) shows the health still `starting`."""
+    def healthy(cid: str) -> bool:
+        return runtime.container(cid).health in ("", "healthy")
+
+    def failing(cid: str) -> str:
+        return "its healthcheck reports unhealthy" if runtime.container(cid).health == "unhealthy" else ""
+
+    return [ReadinessCheck(service, "Docker's healthcheck to report healthy", lambda cid=cid: healthy(cid),
+                           HEALTH_TIMEOUT_S, broken=lambda cid=cid: failing(cid))
+            for service, cid in containers.items()]
 
 
 def _safely(probe: Callable[[], bool]) -> bool:

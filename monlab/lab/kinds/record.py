@@ -4,6 +4,7 @@ histogram's raw _sum and _count), or the ratio of two figures."""
 
 from __future__ import annotations
 
+from monlab.lab.figures import figure_info
 from monlab.lab.hints import why_no_data
 from monlab.lab.kind import Kind, StepSource
 from monlab.lab.results import failed
@@ -55,7 +56,7 @@ def _run(ctx, params: dict) -> list:
     if value is None:
         return [failed(f"figure {figure}", f"could not be measured ({how})")]
     ctx.figures[figure] = value
-    ctx.view.figure(figure, value)
+    ctx.view.figure(figure, value, unit=figure_info(params, ctx.catalog))
     return []
 
 
@@ -89,7 +90,7 @@ def _record_query(ctx, params: dict) -> list:
     if not seen.done:
         return [failed(f"figure {figure}", f"{source.shown()} has no data", why_no_data(ctx.prometheus, source.expr), link)]
     ctx.figures[figure] = seen.value
-    ctx.view.figure(figure, seen.value, link)
+    ctx.view.figure(figure, seen.value, link, figure_info(params, ctx.catalog))
     return []
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from monlab.lab.figures import figure_infos
 from monlab.lab.kind import Kind, StepSource
+from monlab.units import format_value
 
 
 def _parse(src: StepSource) -> dict:
@@ -16,7 +18,9 @@ def _parse(src: StepSource) -> dict:
 
 
 def _run(ctx, params: dict) -> list:
-    rows = {label: [ctx.figures.get(f) for f in figures] for label, figures in params["rows"].items()}
+    infos = figure_infos(ctx.lab, ctx.catalog)
+    rows = {label: [format_value(ctx.figures.get(f), infos[f].unit) for f in figures]
+            for label, figures in params["rows"].items()}
     ctx.view.table(params["caption"], params["columns"], rows)
     return []
 

@@ -35,7 +35,7 @@ def _run(ctx, params: dict) -> list:
         return "; ".join(errors) or "Prometheus' scrape config lacks a job: `monlab up` renders it"
 
     timeout = params["within"] or ctx.timing.query_deadline()
-    return [retry_check(ctx, _describe(params), probe, timeout, hint, f"{ctx.prometheus.base_url}/targets")]
+    return [retry_check(ctx, _describe(params), probe, timeout, hint, ctx.page("targets"))]
 
 
 def _describe(p: dict) -> str:
