@@ -1,0 +1,83 @@
+"""Issue 17, Deliver 1: `up` SIGKILLed right after each of its runtime calls, in turn, and each time a
+plain `up` ends with a ready stack and the `up` after it keeps everything. SIGKILL runs no handler and
+no cleanup: whatever the killed `up` left half-done (a network without containers, a container set
+aside, a new one created without its config files, never started) the next `up` must find by
+looking, not by its labels.
+
+The state each killed `up` starts from makes it do everything once: the network is gone (a cleanup
+script), the app container is gone, and Prometheus, attached to the old network, must be recreated.
+So the calls killed after include creating the network, creating, uploading into and starting a
+container, and every step of a recreate (stop, rename aside, create, upload, start, remove the old).
+One offline stack for the whole test, cleaned by label. Duration: ~10 s per call, ~4-5 min in all."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+
+from fault_injection import monlab_with, sigkill_after_call, trace_runtime_calls
+from test_stack_e2e import free_offset, remove_labelled
+
+pytestmark = pytest.mark.docker
+
+
+def monlab(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def stack(docker_client):
+    project = f"wt17-kill-{uuid.uuid4().hex[:8]}"
+    offset = free_offset()
+    up = ["up", "--offline", "--project", project, "--port-offset", str(offset)]
+    try:
+        first = monlab(*up)
+        assert first.returncode == 0, first.stderr
+        yield project, offset, up
+    finally:
+        remove_labelled(docker_client, project)
+
+
+def break_stack(docker_client, project):
+    """No network, no app container; Prometheus still there, attached to nothing that exists."""
+    docker_client.containers.get(f"{project}-app").remove(force=True)
+    network = docker_client.networks.get(f"{project}-net")
+    network.disconnect(f"{project}-prometheus", force=True)
+    network.remove()
+
+
+def calls_of_up(docker_client, project, up, tmp_path) -> list[str]:
+    """The runtime calls one `up` from the broken state makes, up to its first look while waiting."""
+    trace = tmp_path / "calls"
+    process = monlab_with(trace_runtime_calls(trace), *up)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-2000:]
+    calls = trace.read_text().split()
+    last_start = max(i for i, name in enumerate(calls) if name == "start")
+    return calls[: last_start + 2]
+
+
+def test_sigkill_after_every_runtime_call_of_up_is_healed_by_the_next_up(docker_client, stack, tmp_path):
+    project, offset, up = stack
+    break_stack(docker_client, project)
+    calls = calls_of_up(docker_client, project, up, tmp_path)
+    assert {"ensure_network", "create_container", "put_files", "rename_container", "stop", "remove_container"} <= set(calls)
+    for nth, name in enumerate(calls, start=1):
+        where = f"SIGKILL after call {nth} ({name})"
+        break_stack(docker_client, project)
+        killed = monlab_with(sigkill_after_call(nth), *up)
+        killed.communicate(timeout=300)
+        assert killed.returncode == -9, f"{where}: the kill did not happen (exit {killed.returncode})"
+        plain = monlab(*up)
+        assert plain.returncode == 0, f"{where}: {plain.stderr[-2000:]}"
+        found = {c.name: c.status for c in docker_client.containers.list(all=True, filters={"label": f"monlab.project={project}"})}
+        assert found == {f"{project}-app": "running", f"{project}-prometheus": "running"}, f"{where}: {found}"
+        assert httpx.get(f"http://127.0.0.1:{5000 + offset}/healthz", timeout=5).status_code == 200, where
+        again = monlab(*up, "--json")
+        assert again.returncode == 0, f"{where}: {again.stderr[-2000:]}"
+        assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], where
