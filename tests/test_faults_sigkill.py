@@ -17,8 +17,10 @@ import subprocess
 import sys
 import uuid
 
-import httpx
 import pytest
+
+from monlab.stack.readiness import app_answers
+from monlab.waiting import Outcome, poll
 
 from fault_injection import monlab_with, sigkill_after_call, trace_runtime_calls
 from test_stack_e2e import free_offset, remove_labelled
@@ -77,7 +79,7 @@ def test_sigkill_after_every_runtime_call_of_up_is_healed_by_the_next_up(docker_
         assert plain.returncode == 0, f"{where}: {plain.stderr[-2000:]}"
         found = {c.name: c.status for c in docker_client.containers.list(all=True, filters={"label": f"monlab.project={project}"})}
         assert found == {f"{project}-app": "running", f"{project}-prometheus": "running"}, f"{where}: {found}"
-        assert httpx.get(f"http://127.0.0.1:{5000 + offset}/healthz", timeout=5).status_code == 200, where
+        assert poll(lambda: Outcome(app_answers(f"http://127.0.0.1:{5000 + offset}")), 30, 0.5).done, where
         again = monlab(*up, "--json")
         assert again.returncode == 0, f"{where}: {again.stderr[-2000:]}"
         assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], where

@@ -13,8 +13,10 @@ import sys
 import tarfile
 import uuid
 
-import httpx
 import pytest
+
+from monlab.stack.readiness import app_answers
+from monlab.waiting import Outcome, poll
 
 from test_stack_e2e import free_offset, remove_labelled
 
@@ -53,7 +55,7 @@ def assert_whole(docker_client, project, offset, up):
     names = containers(docker_client, project)
     assert sorted(names) == [f"{project}-app", f"{project}-prometheus"], names
     assert {status for _, status in names.values()} == {"running"}
-    assert httpx.get(f"http://127.0.0.1:{5000 + offset}/healthz", timeout=5).status_code == 200
+    assert poll(lambda: Outcome(app_answers(f"http://127.0.0.1:{5000 + offset}")), 30, 0.5).done, "the app serves"
     assert actions(up) == ["keep app", "keep prometheus"], "a second up changes nothing"
 
 
@@ -112,3 +114,31 @@ def _tar(files: dict[str, str]) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def test_teardown_removes_the_built_image_by_its_reference_never_a_derived_image_or_another_tag(docker_client, stack, tmp_path):
+    """Last in this module: it tears the stack down. A student's `docker tag` of the app image and an
+    image built FROM it (which inherits monlab's labels) both survive; monlab's reference is gone."""
+    import docker.errors
+
+    project, _, _ = stack
+    ref = f"monlab/{project}-app:latest"
+    app_image = docker_client.images.get(ref)
+    copy_ref, derived_ref = f"wt17-copy-{project}:v1", f"wt17-derived-{project}:v1"
+    app_image.tag(copy_ref)
+    (tmp_path / "Dockerfile").write_text(f"FROM {ref}\nLABEL student.work=yes\n")
+    derived, _ = docker_client.images.build(path=str(tmp_path), tag=derived_ref)
+    try:
+        assert derived.labels["monlab.project"] == project, "the derived image inherits monlab's labels"
+        result = monlab("teardown", "--project", project)
+        assert result.returncode == 0, result.stderr
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(ref)
+        assert docker_client.images.get(copy_ref).id == app_image.id, "the other tag keeps the image"
+        assert docker_client.images.get(derived_ref).id == derived.id
+    finally:
+        for leftover in (derived_ref, copy_ref):
+            try:
+                docker_client.images.remove(leftover)
+            except docker.errors.ImageNotFound:
+                pass

@@ -91,3 +91,6 @@ def test_observation_compares_files_read_back_with_the_render_by_content():
     assert not observation(record, wanted, "", None).attached
     aside = ContainerRecord("c", "c_p-prometheus", "exited", wanted.create.labels, "sha256:p", networks={"p-net": "net1"})
     assert not observation(aside, wanted, "net1", None).named
+    never_started = ContainerRecord("c", "p-prometheus", "created", wanted.create.labels, "sha256:p", networks={"p-net": ""})
+    assert observation(never_started, wanted, "net1", None).attached, "joins p-net by name when it starts"
+    assert not observation(never_started, wanted, "", None).attached, "no network of that name"

@@ -57,10 +57,20 @@ def observation(record: ContainerRecord, wanted: ServiceSpec | None, network_id:
         return Observed(record.id, service, record.state, config_hash)
     return Observed(
         record.id, service, record.state, config_hash,
-        attached=bool(network_id) and network_id in record.networks.values(),
+        attached=attached(record, network_id, wanted.create.network),
         files_match=files_found is None or same_files(wanted.files, files_found),
         named=record.name == wanted.create.name,
     )
+
+
+def attached(record: ContainerRecord, network_id: str, network: str) -> bool:
+    """On the project's network, by id. A container never started has no endpoint yet (its NetworkID
+    is empty): it joins the network of that name when it starts."""
+    if not network_id:
+        return False
+    if record.state == "created" and network in record.networks and not record.networks[network]:
+        return True
+    return network_id in record.networks.values()
 
 
 def same_files(wanted: dict[str, str], found: dict[str, bytes | None]) -> bool:

@@ -19,6 +19,9 @@ LABEL_APP_BASE = "monlab.app-base"  # on the app: the base it was built on, so a
 # On Grafana and Prometheus: every Grafana rule uid ever provisioned, so dropped ones get deleted. Prometheus
 # carries it too (its rule files change with the catalog anyway), so it outlives an offline spell.
 LABEL_GRAFANA_RULES = "monlab.grafana-rules"
+# On the app image monlab builds: the exact reference it was built as. Teardown removes only the image at
+# that reference carrying it; images a student builds FROM it inherit labels but live at other references.
+LABEL_BUILT_AS = "monlab.built-as"
 # On every container of an online stack made with `--image`/MONLAB_IMAGE_* overrides: "key=ref,…", so
 # hints can give back the exact `monlab up` and a lab's redeploy uses the same images.
 LABEL_IMAGE_OVERRIDES = "monlab.image-overrides"
@@ -116,6 +119,11 @@ def desired_stack(
         ))
         volumes[project.volume(GRAFANA_DATA)] = grafana_volume_labels(project, options.grafana_password)
     return StackSpec(project, project.network, volumes, tuple(services))
+
+
+def app_build_labels(project: Project) -> dict[str, str]:
+    """The labels monlab sets on the app image it builds (`up`, and Compose from an export)."""
+    return {**project.labels("app"), LABEL_BUILT_AS: project.app_image}
 
 
 def grafana_environment(password: str, root_url: str) -> dict[str, str]:

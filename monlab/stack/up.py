@@ -19,7 +19,7 @@ from monlab.stack.plan import CREATE, HOLDS_PORTS, KEEP, RECREATE, REMOVE, START
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
 from monlab.registry_probe import probe_all
 from monlab.stack.mode import ModeChoice, choose_mode
-from monlab.stack.spec import LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackOptions, StackSpec, desired_stack
+from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackOptions, StackSpec, app_build_labels, desired_stack
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
@@ -69,6 +69,7 @@ def bring_up(
     project = request.project
     records = runtime.containers(project.label_filter)
     _check_ports(runtime, request, records, is_free)
+    previous_app = runtime.image_id(project.app_image)
     images = _obtain_stack_images(runtime, request, reporter)
     catalog = load_catalog()
     spec = _spec(runtime, request, images, records, catalog)
@@ -81,6 +82,7 @@ def bring_up(
         if network_created:
             _quietly(runtime.remove_network, spec.network)
         raise
+    forget_replaced_build(runtime, project, previous_app, images["app"].id)
     return UpResult(observed.stack_info(runtime, project.name), plan)
 
 
@@ -162,8 +164,19 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
     if not (context / "Dockerfile").is_file():
         raise ConfigError(f"{context} has no Dockerfile", "Point --app at a directory holding the app and its Dockerfile.")
     reporter.step(f"Building {project.app_image} from {context} on {base}")
-    image_id = runtime.build_image(context, project.app_image, {"BASE_IMAGE": base}, project.labels("app"), reporter.build)
+    labels = app_build_labels(project)
+    image_id = runtime.build_image(context, project.app_image, {"BASE_IMAGE": base}, labels, reporter.build)
     return ImageChoice(project.app_image, image_id)
+
+
+def forget_replaced_build(runtime: DockerRuntime, project: Project, previous_id: str | None, current_id: str) -> None:
+    """The build this `up` moved the app's tag away from, once nothing uses it: removed by id without
+    force, only while it is untagged and monlab's (the engine refuses while a container uses it)."""
+    if not previous_id or previous_id == current_id:
+        return
+    facts = runtime.image_tags(previous_id)
+    if facts and not facts[1] and facts[2].get(LABEL_BUILT_AS) == project.app_image:
+        _quietly(runtime.untag_image, previous_id)
 
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
