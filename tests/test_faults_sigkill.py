@@ -19,6 +19,7 @@ import uuid
 
 import pytest
 
+from monlab.prometheus_api import PrometheusAPI
 from monlab.stack.readiness import app_answers
 from monlab.waiting import Outcome, poll
 
@@ -64,6 +65,12 @@ def calls_of_up(docker_client, project, up, tmp_path) -> list[str]:
     return calls[: last_start + 2]
 
 
+def scrapes_the_app(offset: int) -> bool:
+    """This Prometheus process (not the samples an earlier one left in the volume) scraped the app."""
+    with PrometheusAPI(f"http://127.0.0.1:{9090 + offset}") as api:
+        return any(t.job == "flask-app" and t.health == "up" for t in api.targets())
+
+
 def test_sigkill_after_every_runtime_call_of_up_is_healed_by_the_next_up(docker_client, stack, tmp_path):
     project, offset, up = stack
     break_stack(docker_client, project)
@@ -80,6 +87,7 @@ def test_sigkill_after_every_runtime_call_of_up_is_healed_by_the_next_up(docker_
         found = {c.name: c.status for c in docker_client.containers.list(all=True, filters={"label": f"monlab.project={project}"})}
         assert found == {f"{project}-app": "running", f"{project}-prometheus": "running"}, f"{where}: {found}"
         assert poll(lambda: Outcome(app_answers(f"http://127.0.0.1:{5000 + offset}")), 30, 0.5).done, where
+        assert scrapes_the_app(offset), f"{where}: Prometheus does not scrape the app"
         again = monlab(*up, "--json")
         assert again.returncode == 0, f"{where}: {again.stderr[-2000:]}"
         assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], where

@@ -332,7 +332,7 @@ def grafana_expected(spec: StackSpec, rule_uids: frozenset[str]) -> readiness.Gr
         return None
     return readiness.GrafanaExpected(
         password=grafana.create.environment["GF_SECURITY_ADMIN_PASSWORD"],
-        datasource_uid=DATASOURCE_UID, dashboard_uid=DASHBOARD_UID, rule_uids=rule_uids,
+        datasource_uid=DATASOURCE_UID, dashboard_uid=DASHBOARD_UID, rule_uids=rule_uids, container=grafana.create.name,
     )
 
 
