@@ -20,6 +20,7 @@ import docker.errors
 from docker.types import Mount
 import requests.exceptions
 
+from monlab.container_spec import ContainerCreate  # noqa: F401  (re-exported: the runtime creates these)
 from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
 from monlab.pull_errors import pull_error
 
@@ -45,22 +46,6 @@ class ContainerRecord:
 class VolumeRecord:
     name: str
     labels: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ContainerCreate:
-    """Everything needed to create one container; no host bind mounts, by design."""
-
-    name: str
-    image: str
-    command: list[str]
-    environment: dict[str, str]
-    labels: dict[str, str]
-    ports: dict[int, tuple[str, int]]  # container port -> (bind address, host port)
-    volumes: dict[str, str]  # volume name -> mount point
-    network: str
-    network_alias: str
-    user: str | None = None
 
 
 def engine_address() -> str:

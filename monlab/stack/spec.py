@@ -6,9 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-from monlab.docker_runtime import ContainerCreate
+from monlab.container_spec import ContainerCreate
+from monlab.image_refs import encode_overrides
 from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, Project
+
+if TYPE_CHECKING:
+    from monlab.catalog import Catalog
 
 # Settings of the stack kept on its containers, so `status` and labs can find them again.
 LABEL_MODE = "monlab.mode"  # "online" or "offline"
@@ -80,6 +85,32 @@ class StackSpec:
 
     def service(self, name: str) -> ServiceSpec:
         return next(s for s in self.services if s.service == name)
+
+
+def stack_spec(
+    project: Project,
+    offline: bool,
+    images: dict[str, ImageChoice],
+    password: str,
+    provisioned: tuple[str, ...] = (),
+    catalog: Catalog | None = None,
+    image_overrides: dict[str, str] | None = None,
+) -> StackSpec:
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
+    from monlab.catalog import load_catalog
+    from monlab.render import RenderContext, render_stack, require_sound_grafana
+
+    catalog = catalog or load_catalog()
+    rendered = render_stack(
+        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
+        catalog,
+    )
+    if not offline:
+        require_sound_grafana(rendered["grafana"])
+    rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
+    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
+                           image_overrides=encode_overrides(image_overrides or {}))
+    return desired_stack(project, rendered, images, options)
 
 
 def desired_stack(

@@ -12,14 +12,14 @@ from monlab import interrupts
 from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.image_refs import ImageRefs, encode_overrides, resolve
+from monlab.image_refs import ImageRefs, resolve
 from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
 from monlab.stack.plan import CREATE, HOLDS_PORTS, KEEP, RECREATE, REMOVE, START, UNPAUSE, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
 from monlab.registry_probe import probe_all
 from monlab.stack.mode import ModeChoice, choose_mode
-from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackOptions, StackSpec, app_build_labels, desired_stack
+from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackOptions, StackSpec, app_build_labels, stack_spec
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
@@ -73,17 +73,26 @@ def bring_up(
     images = _obtain_stack_images(runtime, request, reporter)
     catalog = load_catalog()
     spec = _spec(runtime, request, images, records, catalog)
+    plan = _converge_stack(runtime, request, spec, _checks(request, spec, catalog), reporter, clock)
+    forget_replaced_build(runtime, project, previous_app, images["app"].id)
+    return UpResult(observed.stack_info(runtime, project.name), plan)
+
+
+def _converge_stack(runtime: DockerRuntime, request: UpRequest, spec: StackSpec,
+                    checks: Callable[[dict[str, str]], list[readiness.ReadinessCheck]],
+                    reporter: UpReporter, clock: Clock) -> list[Action]:
+    """Network and volumes, then the plan from what is there, carried out until ready; a network
+    made here is removed again when this fails."""
     network_created = prepare_network_and_volumes(runtime, spec)
     try:
         plan = _plan(runtime, request, spec)
-        with interrupts.while_changing(f"up:{project.name}", _interrupted_note(request, plan)):
-            converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
+        with interrupts.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
+            converge(runtime, spec, plan, checks, reporter, clock)
     except BaseException:
         if network_created:
             _quietly(runtime.remove_network, spec.network)
         raise
-    forget_replaced_build(runtime, project, previous_app, images["app"].id)
-    return UpResult(observed.stack_info(runtime, project.name), plan)
+    return plan
 
 
 def _wanted_services(request: UpRequest) -> list[str]:
@@ -183,31 +192,6 @@ def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageCho
     password = "" if request.offline else grafana_password(runtime, request.project)
     overrides = {} if request.offline else request.images.overrides
     return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog, overrides)
-
-
-def stack_spec(
-    project: Project,
-    offline: bool,
-    images: dict[str, ImageChoice],
-    password: str,
-    provisioned: tuple[str, ...] = (),
-    catalog: Catalog | None = None,
-    image_overrides: dict[str, str] | None = None,
-) -> StackSpec:
-    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
-    from monlab.render import RenderContext, render_stack, require_sound_grafana
-
-    catalog = catalog or load_catalog()
-    rendered = render_stack(
-        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
-        catalog,
-    )
-    if not offline:
-        require_sound_grafana(rendered["grafana"])
-    rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
-    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
-                           image_overrides=encode_overrides(image_overrides or {}))
-    return desired_stack(project, rendered, images, options)
 
 
 def provisioned_rule_uids(records: list[ContainerRecord]) -> tuple[str, ...]:
