@@ -19,7 +19,7 @@ from monlab.stack.plan import CREATE, HOLDS_PORTS, KEEP, RECREATE, REMOVE, START
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
 from monlab.registry_probe import probe_all
 from monlab.stack.mode import ModeChoice, choose_mode
-from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackOptions, StackSpec, app_build_labels, stack_spec
+from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackSpec, app_build_labels, stack_spec
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
