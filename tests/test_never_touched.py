@@ -85,3 +85,25 @@ def test_export_refuses_a_file_of_the_users_where_it_would_write_a_new_one(tmp_p
     with pytest.raises(NotOurs, match="b.yml"):
         write_export(out, {"a.yml": ExportFile("a\n"), "b.yml": ExportFile("b\n")})
     assert (out / "b.yml").read_text() == "the user's own b"
+
+
+def test_images_save_may_replace_a_previous_monlab_archive(tmp_path):
+    import io
+    import json
+    import tarfile
+
+    from monlab.images import refuse_replacing
+
+    previous = tmp_path / "images.tar"
+    members = {"manifest.json": json.dumps([{"Config": "c.json", "RepoTags": ["monlab/app-base:bookworm"],
+                                             "Layers": ["l/layer.tar"]}]).encode(), "c.json": b"{}", "l/layer.tar": b"x"}
+    with tarfile.open(previous, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    refuse_replacing(previous, force=False)  # monlab's own archive: no refusal
+    refuse_replacing(tmp_path / "new.tar", force=False)  # nothing there yet
+    previous.write_bytes(previous.read_bytes()[:700])  # cut short: no longer a whole archive of monlab's
+    with pytest.raises(NotOurs, match="--force"):
+        refuse_replacing(previous, force=False)
