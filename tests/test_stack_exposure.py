@@ -41,3 +41,25 @@ def test_the_primary_address_is_one_this_machine_can_listen_on():
     address = primary_address(socket.AF_INET)
     with socket.socket() as sock:
         sock.bind((address, 0))  # raises unless it is this machine's
+
+
+@pytest.mark.docker
+def test_up_on_all_interfaces_warns_and_prints_urls_other_machines_can_use(docker_client):
+    import json
+    import uuid
+
+    from test_stack_e2e import free_offset, monlab, remove_labelled
+
+    project, offset = f"wt17-bind-{uuid.uuid4().hex[:8]}", free_offset()
+    try:
+        up = monlab("up", "--offline", "--project", project, "--bind", "0.0.0.0", "--port-offset", str(offset), "--json")
+        said = " ".join(up.stderr.split())
+        assert "other machines can reach it" in said and "Prometheus' UI and API" in said, said[-1500:]
+        urls = {name: s["url"] for name, s in json.loads(up.stdout)["services"].items()}
+        host = primary_address(socket.AF_INET)
+        assert urls == {"app": f"http://{host}:{5000 + offset}", "prometheus": f"http://{host}:{9090 + offset}"}
+        status = monlab("status", "--project", project, "--json")
+        assert json.loads(status.stdout)["services"]["app"]["url"] == urls["app"]
+        assert "other machines can reach it" in status.stderr
+    finally:
+        remove_labelled(docker_client, project)

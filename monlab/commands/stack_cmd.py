@@ -85,7 +85,14 @@ def status(project: str = PROJECT, json_out: bool = JSON) -> None:
     from monlab.stack import console
     from monlab.stack.status import as_json, stack_status
 
-    report = stack_status(connect(), project)
+    import dataclasses
+
+    from monlab.stack.observed import project_settings
+
+    runtime = connect()
+    report = stack_status(runtime, project)
+    made_as, _ = project_settings(runtime.containers(f"monlab.project={project}"), project)
+    report = dataclasses.replace(report, info=_said_exposure(made_as, report.info))
     if json_out:
         _print_json(as_json(report))
     else:
