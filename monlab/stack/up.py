@@ -239,8 +239,7 @@ def _apply(runtime: DockerRuntime, spec: StackSpec, action: Action, created: lis
         runtime.remove_container(action.container_id)
         return None
     if action.kind == CREATE:
-        cid = _create_and_start(runtime, spec.service(action.service), spec, on_created=created.append)
-        return cid
+        return _create_and_start(runtime, spec.service(action.service), spec, on_created=created.append)
     if action.kind == RECREATE:
         return recreate(runtime, spec, spec.service(action.service), action.container_id)
     if action.kind == START:
