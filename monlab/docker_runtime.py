@@ -20,6 +20,7 @@ import docker.errors
 from docker.types import Mount
 import requests.exceptions
 
+from monlab.container_spec import ContainerCreate  # noqa: F401  (re-exported: the runtime creates these)
 from monlab.engine import EngineFacts, facts_from, load_error, loaded_names, retags_after_load
 from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
 from monlab.pull_errors import pull_error
@@ -39,28 +40,13 @@ class ContainerRecord:
     health: str = ""  # "healthy", "starting", ... when the image has a healthcheck
     ports: dict[int, tuple[str, int]] = field(default_factory=dict)  # container port -> configured (host ip, port)
     exit_code: int = 0
+    networks: dict[str, str] = field(default_factory=dict)  # network name -> network id it is attached to
 
 
 @dataclass(frozen=True)
 class VolumeRecord:
     name: str
     labels: dict[str, str]
-
-
-@dataclass(frozen=True)
-class ContainerCreate:
-    """Everything needed to create one container; no host bind mounts, by design."""
-
-    name: str
-    image: str
-    command: list[str]
-    environment: dict[str, str]
-    labels: dict[str, str]
-    ports: dict[int, tuple[str, int]]  # container port -> (bind address, host port)
-    volumes: dict[str, str]  # volume name -> mount point
-    network: str
-    network_alias: str
-    user: str | None = None
 
 
 def engine_address() -> str:
@@ -197,6 +183,7 @@ class DockerRuntime:
             health=(state.get("Health") or {}).get("Status", ""),
             ports=_published_ports(data["HostConfig"].get("PortBindings") or {}),
             exit_code=state.get("ExitCode", 0),
+            networks=_attached_networks(data),
         )
 
     def networks(self, label: str) -> list[str]:
@@ -400,6 +387,64 @@ class DockerRuntime:
         return names
 
 
+    # --- converging a stack on what is: renames, pauses, networks, files read back, tags -------
+
+    def rename_container(self, container_id: str, name: str) -> None:
+        with self._engine(f"renaming container {container_id[:12]} to {name}"):
+            self.client.api.rename(container_id, name)
+
+    def unpause(self, container_id: str) -> None:
+        with self._engine(f"unpausing container {container_id[:12]}"):
+            self.client.api.unpause(container_id)
+
+    def network_id(self, name: str) -> str | None:
+        """The id of the network named exactly `name`, None when there is none."""
+        with self._engine(f"looking up network {name}"):
+            found = [n["Id"] for n in self.client.api.networks(names=[name]) if n["Name"] == name]
+        return found[0] if found else None
+
+    def read_files(self, container_id: str, paths: list[str]) -> dict[str, bytes | None]:
+        """The bytes of each regular file at `paths` inside the container (None where there is none),
+        read back through the API: what is there, whatever its labels say."""
+        found: dict[str, bytes | None] = {}
+        with self._engine(f"reading configuration back from {container_id[:12]}"):
+            for path in paths:
+                try:
+                    stream, _ = self.client.api.get_archive(container_id, path)
+                except docker.errors.NotFound:
+                    found[path] = None
+                    continue
+                found[path] = _single_file(b"".join(stream))
+        return found
+
+    def image_tags(self, ref: str) -> tuple[str, list[str], dict[str, str]] | None:
+        """(id, every tag, labels) of the image `ref` names; None when there is none."""
+        with self._engine(f"inspecting image {ref}"):
+            try:
+                data = self.client.api.inspect_image(ref)
+            except docker.errors.ImageNotFound:
+                return None
+        return data["Id"], list(data.get("RepoTags") or []), data["Config"].get("Labels") or {}
+
+    def untag_image(self, ref: str) -> None:
+        """Remove the reference `ref`, without force: the image goes only with its last tag, and
+        never while a container or another image needs it."""
+        with self._engine(f"removing image {ref}"):
+            self.client.api.remove_image(ref, force=False)
+
+
+def _attached_networks(data: dict[str, Any]) -> dict[str, str]:
+    networks = (data.get("NetworkSettings") or {}).get("Networks") or {}
+    return {name: (endpoint or {}).get("NetworkID") or "" for name, endpoint in networks.items()}
+
+
+def _single_file(archive: bytes) -> bytes | None:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        member = next(iter(tar.getmembers()), None)
+        if member is None or not member.isfile():
+            return None
+        extracted = tar.extractfile(member)
+        return extracted.read() if extracted else None
 
 
 def _refuse_foreign(kind: str, name: str, same_name: list[dict], labels: dict[str, str], remove: str) -> None:

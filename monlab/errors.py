@@ -51,3 +51,8 @@ class ServiceError(MonlabError):
 
 class ForeignResource(MonlabError):
     """A container or network holds a monlab name without monlab's labels; never adopted or removed."""
+
+
+class NotOurs(MonlabError):
+    """A file, folder or image monlab did not make (or that was edited since) would be replaced or
+    removed: refused, the thing untouched, unless the user says `--force`."""

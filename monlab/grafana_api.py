@@ -42,6 +42,18 @@ class RuleStatus:
         return self.health in ("ok", "nodata") and bool(self.last_evaluation) and not self.last_evaluation.startswith("0001-")
 
 
+class LoginRefused(ServiceError):
+    """Grafana refused the admin login. Asking again only brings its brute-force lock closer."""
+
+
+def refused_login(response: httpx.Response) -> bool:
+    """401/403, or the 400 some Grafana versions answer a wrong password with (its message says so)."""
+    if response.status_code in (401, 403):
+        return True
+    message = str(_json_or_empty(response).get("message", "")).lower() if response.status_code == 400 else ""
+    return "password" in message or "credentials" in message
+
+
 class GrafanaAPI(JsonService):
     name = "Grafana"
     unreachable_hint = "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start."
@@ -57,8 +69,8 @@ class GrafanaAPI(JsonService):
         super().__init__(base_url, timeout=timeout, transport=transport, auth=(user, password))
 
     def check_status(self, response: httpx.Response, path: str) -> None:
-        if response.status_code in (401, 403):
-            raise ServiceError(
+        if refused_login(response):
+            raise LoginRefused(
                 f"Grafana at {self.base_url} refused the login ({response.status_code} on {path})",
                 "Use the password `monlab status` shows; an old Grafana volume keeps its old password.",
             )
@@ -81,7 +93,7 @@ class GrafanaAPI(JsonService):
         response = self.get(f"/api/datasources/uid/{uid}/health")
         if response.status_code == 404:
             return False, f"no datasource with uid {uid}"
-        if response.status_code in (401, 403):  # a refused login raises; 400/500 is the datasource's verdict
+        if refused_login(response):  # a refused login raises; any other 400/500 is the datasource's verdict
             self.check_status(response, f"/api/datasources/uid/{uid}/health")
         body = _json_or_empty(response)
         ok = response.status_code == 200 and str(body.get("status", "")).upper() == "OK"

@@ -256,7 +256,23 @@ def image_table(runtime: DockerRuntime, refs: ImageRefs) -> list[dict]:
     return rows
 
 
-def save(runtime: DockerRuntime, path: Path) -> list[str]:
+def refuse_replacing(path: Path, force: bool) -> None:
+    """`images save` writes over an existing file only when it is a monlab image archive, or `force`."""
+    from monlab.errors import NotOurs
+
+    if path.is_dir():
+        raise ConfigError(f"{path} is a directory", "Give the path of the tar file to write.")
+    if force or not (path.exists() or path.is_symlink()):
+        return
+    try:
+        check_load_file(path)
+    except ConfigError:  # not a whole archive of monlab's images, or not readable as one
+        raise NotOurs(f"{path} exists and is not an image archive of monlab's; `images save` leaves it "
+                      "untouched unless you add --force") from None
+
+
+def save(runtime: DockerRuntime, path: Path, force: bool = False) -> list[str]:
+    refuse_replacing(path, force)
     refs = default_images(runtime)
     if not refs:
         raise ImageUnavailable("No monlab images are present to save", "Run `monlab images bootstrap` first.")

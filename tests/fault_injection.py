@@ -54,3 +54,32 @@ _kinds.KINDS[{kind!r}] = _dataclasses.replace(_kinds.KINDS[{kind!r}], run=_then_
 def sigint_after_step(kind: str) -> str:
     """Ctrl-C right after the first lab step of `kind` has run."""
     return _SIGINT_AFTER_STEP.format(kind=kind)
+
+
+_EVERY_RUNTIME_CALL = """
+import os as _os, signal as _signal
+from monlab.docker_runtime import DockerRuntime as _Runtime
+def _after_each_{tag}(name, real, calls=[]):
+    def wrapper(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        calls.append(name)
+        {after}
+        return result
+    return wrapper
+for _name, _real in list(vars(_Runtime).items()):
+    if callable(_real) and not _name.startswith("_"):
+        setattr(_Runtime, _name, _after_each_{tag}(_name, _real))
+"""
+
+
+def trace_runtime_calls(path: Path) -> str:
+    """Append the name of every DockerRuntime call, once it returned, as a line of `path`."""
+    after = f"open({str(path)!r}, 'a').write(name + chr(10))"
+    return _EVERY_RUNTIME_CALL.format(tag="trace", after=after)
+
+
+def sigkill_after_call(nth: int) -> str:
+    """SIGKILL (nothing runs after it: no handler, no cleanup) once the `nth` DockerRuntime call of
+    the process has returned, whichever method it was (1 = the first)."""
+    after = f"if len(calls) == {nth}: _os.kill(_os.getpid(), _signal.SIGKILL)"
+    return _EVERY_RUNTIME_CALL.format(tag="kill", after=after)

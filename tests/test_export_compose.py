@@ -114,7 +114,8 @@ def test_the_grafana_password_is_in_the_private_env_file_only(project, offline):
 def test_the_app_image_is_built_by_compose_with_ups_base_and_labels():
     _, files, doc = rendered(Project("b"), True)
     assert doc["services"]["app"]["build"] == {
-        "context": "./app", "args": {"BASE_IMAGE": "monlab/app-base:bookworm"}, "labels": Project("b").labels("app")}
+        "context": "./app", "args": {"BASE_IMAGE": "monlab/app-base:bookworm"},
+        "labels": {**Project("b").labels("app"), "monlab.built-as": Project("b").app_image}}
     assert "app/Dockerfile" in files
 
 

@@ -6,6 +6,7 @@ from monlab.docker_runtime import ContainerRecord
 from monlab.errors import ServiceUnhealthy
 from monlab.stack.readiness import ReadinessCheck, wait_ready
 from monlab.waiting import Clock
+from test_grafana_api import FakeGrafana
 
 
 class FakeClock:
@@ -135,3 +136,46 @@ def test_an_unhealthy_container_fails_at_once_naming_its_healthcheck():
     with pytest.raises(ServiceUnhealthy) as caught:
         wait_ready(engine, {"app": "app"}, [], fake.clock())
     assert "app is broken: its healthcheck reports unhealthy" in caught.value.message and fake.t == 0
+
+
+class CountingGrafana(FakeGrafana):
+    """The fake Grafana of test_grafana_api, counting logins it refused; `refusal` is how it says no."""
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") and not self._logged_in():
+            self.server.refused += 1
+            status, body = self.server.refusal
+            return self._send(status, body)
+        return super().do_GET()
+
+
+@pytest.mark.parametrize("refusal", [
+    (401, b'{"message":"Invalid username or password"}'),  # Grafana's basic auth client (and the stand-in)
+    (400, b'{"message":"invalid username or password"}'),  # what some Grafana versions answer instead
+], ids=["401", "400"])
+def test_readiness_stops_at_the_first_refused_grafana_login_and_says_how_to_reset_it(refusal):
+    from http.server import ThreadingHTTPServer
+    import threading
+
+    from monlab.grafana_api import GrafanaAPI
+    from monlab.stack.readiness import GrafanaExpected, ProvisioningProbe
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingGrafana)
+    server.health_body, server.provisioned, server.rules = b'{"database":"ok"}', {}, {}
+    server.refused, server.refusal = 0, refusal
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = GrafanaAPI(f"http://127.0.0.1:{server.server_address[1]}", password="changed-in-the-ui", timeout=2.0)
+        expected = GrafanaExpected("changed-in-the-ui", "monlab-prometheus", "monlab-lecture", frozenset({"r1"}), "p-grafana")
+        probe = ProvisioningProbe(api, expected)
+        check = ReadinessCheck("grafana", "provisioning", probe, 120, missing=lambda: probe.missing, broken=lambda: probe.broken)
+        clock = FakeClock()
+        with pytest.raises(ServiceUnhealthy) as caught:
+            wait_ready(FakeEngine({}, {}), {}, [check], clock.clock())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.refused == 1, "one refused login, never a second"
+    assert clock.t < 5
+    said = caught.value.one_line()
+    assert "refused the login" in said and "docker exec -it p-grafana grafana cli admin reset-admin-password" in said

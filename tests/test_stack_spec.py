@@ -125,3 +125,17 @@ def test_image_overrides_are_recorded_on_every_container_and_absent_without_any(
     spec = spec_for(options=StackOptions(grafana_password="s3cret", image_overrides="grafana=g/g:1"))
     assert {s.create.labels[LABEL_IMAGE_OVERRIDES] for s in spec.services} == {"grafana=g/g:1"}
     assert all(LABEL_IMAGE_OVERRIDES not in s.create.labels for s in spec_for().services), "stacks on the pins keep their hashes"
+
+
+def test_the_desired_state_is_a_docker_free_pure_module():
+    """The spec and the plan are computed without the docker SDK or the runtime ever being imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from monlab.project import Project; from monlab.stack.spec import ImageChoice, stack_spec; "
+            "import monlab.stack.plan; "
+            "stack_spec(Project('p'), True, {k: ImageChoice(k, 'sha256:' + k) for k in ('app', 'prometheus')}, ''); "
+            "print(sorted(m for m in sys.modules if m == 'docker' or m.startswith(('docker.', 'monlab.docker'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

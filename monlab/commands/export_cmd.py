@@ -7,6 +7,8 @@ import typer
 
 from monlab.commands.validate import bind_option, port_offset_option, project_option
 
+FORCE = typer.Option(False, "--force", help="Replace files of a previous export even where they were edited since.")
+
 export = typer.Typer(help="Write the stack as a Docker Compose project, or as Kubernetes manifests for a class.", no_args_is_help=True)
 
 
@@ -21,12 +23,13 @@ def compose(
     project: str = project_option("Project name: containers, network and volumes are named after it."),
     port_offset: int = port_offset_option(),
     bind: str = bind_option(),
+    force: bool = FORCE,
 ) -> None:
     """DIR/compose.yaml plus the config files and the app's build context: the same stack as `monlab up`."""
     from monlab.export.run import export_compose
 
     stack = _project(project, bind, port_offset)
-    written = export_compose(out, stack, offline)
+    written = export_compose(out, stack, offline, force)
     typer.echo(f"Wrote {len(written)} files to {out}.")
     typer.echo(f"Start: docker-compose -f {out / 'compose.yaml'} up -d --build   (or `docker compose`)")
     typer.echo(f"Then:  monlab status --project {stack.name}; remove with `monlab teardown --project {stack.name}`.")
@@ -40,6 +43,7 @@ def kubernetes(
     students: int = typer.Option(1, "--students", "-n", min=1, max=500, help="How many namespaces, one per student."),
     prefix: str = typer.Option("monlab-student-", "--namespace-prefix", help="Namespaces are PREFIX1 ... PREFIXN."),
     app_image: Optional[str] = typer.Option(None, "--app-image", help="The lab app image in the registry your cluster pulls from."),
+    force: bool = FORCE,
 ) -> None:
     """One namespace per student (Deployments, Services, ConfigMaps, PVCs, a Secret, a NetworkPolicy) for `kubectl apply -k DIR`."""
     from monlab.export.kubernetes import valid_namespace
@@ -51,7 +55,7 @@ def kubernetes(
             param_hint="--namespace-prefix")
     if app_image is not None and (not app_image.strip() or any(c.isspace() for c in app_image)):
         raise typer.BadParameter(f"{app_image!r} is not an image reference", param_hint="--app-image")
-    written = export_kubernetes(out, students, prefix, app_image)
+    written = export_kubernetes(out, students, prefix, app_image, force)
     typer.echo(f"Wrote {len(written)} files to {out} for {students} namespace(s): {prefix}1 ... {prefix}{students}.")
     if app_image is None:
         typer.echo("The app image is the local build's name; push it to your registry and pass --app-image REF.")

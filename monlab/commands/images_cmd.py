@@ -22,11 +22,15 @@ def bootstrap(force: bool = typer.Option(False, "--force", help="Rebuild images 
 
 
 @images.command("save")
-def save(file: Path = typer.Argument(..., help="The tar file to write.")) -> None:
+def save(
+    file: Path = typer.Argument(..., help="The tar file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE even when it is not an archive `images save` wrote."),
+) -> None:
     """Write the stack's local images (offline and pulled) to FILE."""
     from monlab import images as offline
 
-    refs, console = _with_engine(f"Saving images to {file}", lambda runtime, *_: offline.save(runtime, file))
+    offline.refuse_replacing(file, force)  # judged before Docker is even contacted
+    refs, console = _with_engine(f"Saving images to {file}", lambda runtime, *_: offline.save(runtime, file, force))
     console.print(f"Saved {', '.join(refs)} to {file}.")
 
 

@@ -30,6 +30,7 @@ def lab(
     grafana: Optional[str] = typer.Option(
         None, "--grafana", metavar="URL", help="That stack's Grafana, as http://admin:PASSWORD@host:port (optional)."),
     report_dir: Optional[Path] = typer.Option(None, "--report", metavar="DIR", help="Also write DIR/index.html (offline page with charts) and DIR/results.json."),
+    force: bool = typer.Option(False, "--force", help="Write the --report DIR even over files a previous report did not write."),
 ) -> None:
     if name == "list":
         from monlab.lab.listing import list_sections
@@ -46,6 +47,10 @@ def lab(
         raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
     if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
         raise typer.BadParameter(f"{report_dir} is a file, not a directory", param_hint="--report")
+    if report_dir is not None:
+        from monlab.report.folder import require_report_folder
+
+        require_report_folder(report_dir, force)  # before any section runs
     if prometheus is not None or grafana is not None or _is_url(app):
         _run_by_url(name, labs, prometheus, app, grafana, as_json, report_dir)
     app_dir = Path(app) if app is not None else None

@@ -57,12 +57,26 @@ def up(
             result = bring_up(runtime, UpRequest(stack, offline=mode.offline, app_dir=app, images=refs), reporter)
     finally:
         reporter.close()
+    info = _said_exposure(stack, result.info)
     if json_out:
-        report = {k: v for k, v in as_json(StatusReport(result.info)).items() if not k.startswith("targets")}
+        report = {k: v for k, v in as_json(StatusReport(info)).items() if not k.startswith("targets")}
         _print_json({**report, "actions": [f"{a.kind} {a.service}" for a in result.actions],
                      "mode": {"offline": mode.offline, "fell_back": mode.fell_back, "reason": mode.reason}})
     else:
-        console.show_up(result.info, result.actions)
+        console.show_up(info, result.actions)
+
+
+def _said_exposure(stack, info):
+    """Off loopback: a warning on stderr of what is open, and URLs that work from other machines."""
+    import socket
+
+    from monlab.stack.exposure import exposed, exposure_warning, for_other_machines, primary_address
+
+    if not exposed(stack.bind):
+        return info
+    info = for_other_machines(info, stack.bind, primary_address(socket.AF_INET6 if ":" in stack.bind else socket.AF_INET))
+    typer.echo(f"Warning: {exposure_warning(stack.bind, info)}", err=True)
+    return info
 
 
 def status(project: str = PROJECT, json_out: bool = JSON) -> None:
@@ -71,7 +85,14 @@ def status(project: str = PROJECT, json_out: bool = JSON) -> None:
     from monlab.stack import console
     from monlab.stack.status import as_json, stack_status
 
-    report = stack_status(connect(), project)
+    import dataclasses
+
+    from monlab.stack.observed import project_settings
+
+    runtime = connect()
+    report = stack_status(runtime, project)
+    made_as, _ = project_settings(runtime.containers(f"monlab.project={project}"), project)
+    report = dataclasses.replace(report, info=_said_exposure(made_as, report.info))
     if json_out:
         _print_json(as_json(report))
     else:

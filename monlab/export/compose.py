@@ -14,7 +14,7 @@ import yaml
 
 from monlab.export.source import ExportFile, config_mounts, service_volumes, volume_key
 from monlab.project import LABEL_CONFIG_HASH
-from monlab.stack.spec import ServiceSpec, StackSpec
+from monlab.stack.spec import ServiceSpec, StackSpec, app_build_labels
 
 COMPOSE_FILE = "compose.yaml"
 ENV_FILE = ".env"
@@ -93,7 +93,7 @@ def _service(spec: StackSpec, service: ServiceSpec, build: AppBuild, secrets: di
         out["build"] = {
             "context": build.context,
             "args": {"BASE_IMAGE": _escaped(build.base_image)},
-            "labels": _strings(spec.project.labels(service.service), secrets),
+            "labels": _strings(app_build_labels(spec.project), secrets),
         }
     out["container_name"] = create.name
     if create.user:

@@ -14,19 +14,19 @@ from monlab.project import Project
 DEFAULT_NAMESPACE_PREFIX = "monlab-student-"
 
 
-def export_compose(out_dir: Path, project: Project, offline: bool) -> list[Path]:
+def export_compose(out_dir: Path, project: Project, offline: bool, force: bool = False) -> list[Path]:
     password = "" if offline else _kept_password(out_dir) or new_password()
     spec = export_spec(project, offline, password)
     build = compose.AppBuild("app", f"./{compose.APP_DIR}", app_base_image(offline))
-    return write_export(out_dir, compose.compose_export(spec, build, password, app_files()))
+    return write_export(out_dir, compose.compose_export(spec, build, password, app_files()), force)
 
 
-def export_kubernetes(out_dir: Path, students: int, prefix: str, app_image: str | None) -> list[Path]:
+def export_kubernetes(out_dir: Path, students: int, prefix: str, app_image: str | None, force: bool = False) -> list[Path]:
     namespaces = [f"{prefix}{i}" for i in range(1, students + 1)]
     passwords = {ns: new_password() for ns in namespaces}
     image = app_image or Project().app_image  # what a plain `monlab up` builds, to be pushed to a registry
     specs = [export_spec(Project(ns), False, passwords[ns], image) for ns in namespaces]
-    return write_export(out_dir, kubernetes.class_export(specs, passwords, image))
+    return write_export(out_dir, kubernetes.class_export(specs, passwords, image), force)
 
 
 def new_password() -> str:

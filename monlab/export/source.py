@@ -30,7 +30,7 @@ class ConfigMount:
 
 def export_spec(project: Project, offline: bool, password: str, app_image: str | None = None) -> StackSpec:
     """The spec `monlab up` would converge to for this project and mode, with images not yet present."""
-    from monlab.stack.up import stack_spec
+    from monlab.stack.spec import stack_spec
 
     refs = image_refs(offline)
     images = {

@@ -1,26 +1,31 @@
-"""Writing an export directory: every file with its mode, never over files monlab did not write."""
+"""Writing an export directory: every file with its mode, never over files monlab did not write or
+that were edited since (its manifest, MARKER, records each file's checksum)."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from monlab.errors import ConfigError
 from monlab.export.source import ExportFile
 from monlab.render.output import previous_files
+from monlab.written_files import edited_since, manifest_text, read_manifest, refuse
 
 MARKER = ".monlab-export.json"
 DIR_MODE = 0o755  # bind-mounted config directories must be listable by uid 65534 and 472
 
 
-def write_export(out_dir: Path, files: dict[str, ExportFile]) -> list[Path]:
+def write_export(out_dir: Path, files: dict[str, ExportFile], force: bool = False) -> list[Path]:
     """Write `files` (relative path -> file) under out_dir; returns the paths written, in order.
 
-    Refuses a non-empty directory that is not a previous export. Files a previous export wrote and
-    this one does not are removed; nothing else is.
+    Refuses a non-empty directory that is not a previous export, and (unless `force`) one where a
+    file it would replace or remove was edited since, or was not written by the previous export.
+    Files a previous export wrote and this one does not are removed; nothing else is.
     """
     previous = previous_export(out_dir)
+    edited = edited_since(out_dir, read_manifest(out_dir, MARKER) or {}, set(files) | set(previous))
+    if edited and not force:
+        raise refuse("export", out_dir, edited)
     for stale in sorted(set(previous) - set(files)):
         (out_dir / stale).unlink(missing_ok=True)
     written = []
@@ -28,7 +33,7 @@ def write_export(out_dir: Path, files: dict[str, ExportFile]) -> list[Path]:
         target = out_dir / relative
         _write(out_dir, target, file)
         written.append(target)
-    _write(out_dir, out_dir / MARKER, ExportFile(json.dumps({"files": sorted(files)}, indent=2) + "\n"))
+    _write(out_dir, out_dir / MARKER, ExportFile(manifest_text({path: f.text.encode() for path, f in files.items()})))
     return written
 
 

@@ -150,11 +150,14 @@ def render_html(pages: list[SectionPage], full: dict[str, Any], project: str) ->
 
 
 def write_report(directory: Path, full: dict[str, Any], html: str) -> list[Path]:
+    from monlab.report.folder import record_report
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         written = [directory / "results.json", directory / "index.html"]
         written[0].write_text(json.dumps(full) + "\n")
         written[1].write_text(html)
+        record_report(directory, written)
     except OSError as error:
         raise MonlabError(f"Cannot write the report into {directory}: {error.strerror}") from None
     return written

@@ -1,12 +1,15 @@
-"""What is on the engine for one project, read back from labels and port bindings only."""
+"""What is on the engine for one project: its containers' labels, port bindings and networks, and
+for convergence the files inside them, read back and compared with the render."""
 
 from __future__ import annotations
+
+import hashlib
 
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import MonlabError
 from monlab.image_refs import decode_overrides
 from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, LABEL_SERVICE, SERVICES, Project, http_url, status_command, up_command
-from monlab.stack.plan import Observed
+from monlab.stack.plan import HOLDS_PORTS, Observed
 from monlab.stack.spec import (
     GRAFANA_DATA,
     GRAFANA_OFFLINE_NOTE,
@@ -15,6 +18,8 @@ from monlab.stack.spec import (
     LABEL_IMAGE_OVERRIDES,
     LABEL_MODE,
     LABEL_PORT_OFFSET,
+    ServiceSpec,
+    StackSpec,
 )
 from monlab.stackinfo import ServiceInfo, StackInfo
 
@@ -31,15 +36,57 @@ def containers_by_service(records: list[ContainerRecord]) -> dict[str, Container
     return chosen
 
 
-def for_plan(records: list[ContainerRecord]) -> list[Observed]:
-    return [
-        Observed(r.id, r.labels.get(LABEL_SERVICE, ""), r.state, r.labels.get(LABEL_CONFIG_HASH, ""))
-        for r in records
-    ]
+def for_plan(runtime: DockerRuntime, records: list[ContainerRecord], spec: StackSpec) -> list[Observed]:
+    """Each container as the plan sees it; the files of a container whose hash label matches are
+    read back (a crash between creating it and uploading them leaves the label lying)."""
+    network_id = runtime.network_id(spec.network) or ""
+    observed = []
+    for record in records:
+        wanted = next((s for s in spec.services if s.service == record.labels.get(LABEL_SERVICE)), None)
+        trusted = wanted is not None and wanted.files and record.labels.get(LABEL_CONFIG_HASH) == wanted.config_hash
+        found = runtime.read_files(record.id, sorted(wanted.files)) if trusted else None
+        observed.append(observation(record, wanted, network_id, found))
+    return observed
+
+
+def observation(record: ContainerRecord, wanted: ServiceSpec | None, network_id: str,
+                files_found: dict[str, bytes | None] | None) -> Observed:
+    """What the plan needs of one container (pure); `files_found` None when they were not read."""
+    service, config_hash = record.labels.get(LABEL_SERVICE, ""), record.labels.get(LABEL_CONFIG_HASH, "")
+    if wanted is None:
+        return Observed(record.id, service, record.state, config_hash)
+    return Observed(
+        record.id, service, record.state, config_hash,
+        attached=attached(record, network_id, wanted.create.network),
+        files_match=files_found is None or same_files(wanted.files, files_found),
+        named=record.name == wanted.create.name,
+    )
+
+
+def attached(record: ContainerRecord, network_id: str, network: str) -> bool:
+    """On the project's network, by id. A container never started has no endpoint yet (its NetworkID
+    is empty): it joins the network of that name when it starts."""
+    if not network_id:
+        return False
+    if record.state == "created" and network in record.networks and not record.networks[network]:
+        return True
+    return network_id in record.networks.values()
+
+
+def same_files(wanted: dict[str, str], found: dict[str, bytes | None]) -> bool:
+    """Every rendered file is there with the render's content, compared by digest."""
+    return all(
+        found.get(path) is not None and _digest(found[path]) == _digest(text.encode())
+        for path, text in wanted.items()
+    )
+
+
+def _digest(data: bytes | None) -> str:
+    return hashlib.sha256(data or b"").hexdigest()
 
 
 def held_ports(records: list[ContainerRecord]) -> set[int]:
-    return {port for r in records if r.state == "running" for _, port in r.ports.values()}
+    return {port for r in records if r.state in HOLDS_PORTS for _, port in r.ports.values()}
 
 
 def require_containers(runtime: DockerRuntime, project_name: str) -> list[ContainerRecord]:

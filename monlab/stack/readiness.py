@@ -14,7 +14,9 @@ from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
 
 LOG_LINES = 10
 HEALTH_TIMEOUT_S = 30.0  # the app image checks every 5 s after a 5 s start period
-APP_SCRAPED = f'up{{job="{APP_JOB}"}} == 1'
+# Target health in the targets API is what this Prometheus process scraped; the value of `up` is not:
+# a new container on the same data volume still answers the previous one's samples for 5 minutes.
+APP_SCRAPED = f"target {APP_JOB} up in /api/v1/targets"
 
 
 class ContainerView(Protocol):
@@ -69,6 +71,7 @@ class GrafanaExpected:
     datasource_uid: str
     dashboard_uid: str
     rule_uids: frozenset[str]
+    container: str = "<project>-grafana"  # named in the hint on resetting a password Grafana refuses
 
 
 def default_checks(urls: dict[str, str], grafana: GrafanaExpected | None) -> list[ReadinessCheck]:
@@ -107,8 +110,15 @@ class ProvisioningProbe:
         self._failed: dict[str, set[str]] = {}  # rule -> evaluation times that failed, since its last success
 
     def __call__(self) -> bool:
+        from monlab.grafana_api import LoginRefused
+
         try:
             self.missing = "; ".join(self._lacking())
+        except LoginRefused as error:  # never asked twice: Grafana locks the account after a few refusals
+            self.missing = self.broken = (
+                f"{error.message}: its admin password is not the one monlab set (changed in Grafana, or an old "
+                f"volume); set it back with `docker exec -it {self.expected.container} grafana cli admin reset-admin-password "
+                "PASSWORD`, PASSWORD being the one `monlab status` shows")
         except MonlabError as error:
             self.missing = error.message
         return not self.missing
@@ -149,7 +159,7 @@ def app_answers_check(app_url: str, timeout: float = 60) -> ReadinessCheck:
 
 
 def _scraped(prometheus) -> bool:
-    return prometheus.query_value(APP_SCRAPED) is not None
+    return any(target.job == APP_JOB and target.health == "up" for target in prometheus.targets())
 
 
 def app_answers(base_url: str) -> bool:
@@ -158,6 +168,7 @@ def app_answers(base_url: str) -> bool:
         return httpx.get(f"{base_url.rstrip('/')}/healthz", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
+
 
 def health_checks(runtime: ContainerView, containers: dict[str, str]) -> list[ReadinessCheck]:
     """A container with a healthcheck counts once Docker calls it healthy, so `up` never says ready

@@ -6,9 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-from monlab.docker_runtime import ContainerCreate
+from monlab.container_spec import ContainerCreate
+from monlab.image_refs import encode_overrides
 from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, Project
+
+if TYPE_CHECKING:
+    from monlab.catalog import Catalog
 
 # Settings of the stack kept on its containers, so `status` and labs can find them again.
 LABEL_MODE = "monlab.mode"  # "online" or "offline"
@@ -19,6 +24,9 @@ LABEL_APP_BASE = "monlab.app-base"  # on the app: the base it was built on, so a
 # On Grafana and Prometheus: every Grafana rule uid ever provisioned, so dropped ones get deleted. Prometheus
 # carries it too (its rule files change with the catalog anyway), so it outlives an offline spell.
 LABEL_GRAFANA_RULES = "monlab.grafana-rules"
+# On the app image monlab builds: the exact reference it was built as. Teardown removes only the image at
+# that reference carrying it; images a student builds FROM it inherit labels but live at other references.
+LABEL_BUILT_AS = "monlab.built-as"
 # On every container of an online stack made with `--image`/MONLAB_IMAGE_* overrides: "key=ref,…", so
 # hints can give back the exact `monlab up` and a lab's redeploy uses the same images.
 LABEL_IMAGE_OVERRIDES = "monlab.image-overrides"
@@ -79,6 +87,32 @@ class StackSpec:
         return next(s for s in self.services if s.service == name)
 
 
+def stack_spec(
+    project: Project,
+    offline: bool,
+    images: dict[str, ImageChoice],
+    password: str,
+    provisioned: tuple[str, ...] = (),
+    catalog: Catalog | None = None,
+    image_overrides: dict[str, str] | None = None,
+) -> StackSpec:
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
+    from monlab.catalog import load_catalog
+    from monlab.render import RenderContext, render_stack, require_sound_grafana
+
+    catalog = catalog or load_catalog()
+    rendered = render_stack(
+        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
+        catalog,
+    )
+    if not offline:
+        require_sound_grafana(rendered["grafana"])
+    rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
+    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
+                           image_overrides=encode_overrides(image_overrides or {}))
+    return desired_stack(project, rendered, images, options)
+
+
 def desired_stack(
     project: Project,
     rendered: dict[str, dict[str, str]],
@@ -116,6 +150,11 @@ def desired_stack(
         ))
         volumes[project.volume(GRAFANA_DATA)] = grafana_volume_labels(project, options.grafana_password)
     return StackSpec(project, project.network, volumes, tuple(services))
+
+
+def app_build_labels(project: Project) -> dict[str, str]:
+    """The labels monlab sets on the app image it builds (`up`, and Compose from an export)."""
+    return {**project.labels("app"), LABEL_BUILT_AS: project.app_image}
 
 
 def grafana_environment(password: str, root_url: str) -> dict[str, str]:

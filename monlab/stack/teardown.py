@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from monlab.docker_runtime import DockerRuntime
-from monlab.project import LABEL_SERVICE, SERVICES, Project
+from monlab.errors import MonlabError
+from monlab.project import LABEL_PROJECT, LABEL_SERVICE, SERVICES, Project
+from monlab.stack.spec import LABEL_BUILT_AS
 
 
 def down(runtime: DockerRuntime, project: Project) -> list[str]:
@@ -34,8 +36,8 @@ class Removed:
 
 
 def teardown(runtime: DockerRuntime, project: Project, keep_data: bool = False) -> Removed:
-    """Containers, networks, the project's app image and (unless keep_data) volumes labelled
-    `monlab.project=<project>`. Shared base images (python, prometheus, grafana) are never ours to remove."""
+    """Containers, networks and (unless keep_data) volumes labelled `monlab.project=<project>`, and
+    the app image monlab built. Shared base images (python, prometheus, grafana) are never ours to remove."""
     label = project.label_filter
     removed = Removed()
     for record in runtime.containers(label):
@@ -44,11 +46,27 @@ def teardown(runtime: DockerRuntime, project: Project, keep_data: bool = False) 
     for network_id, name in runtime.labelled_networks(label):  # by id: duplicates of one name too
         runtime.remove_network(network_id)
         removed.networks.append(name)
-    for image_id in runtime.images(label):
-        runtime.remove_image(image_id)
-        removed.images.append(image_id)
+    removed.images += remove_built_images(runtime, project)
     if not keep_data:
         for volume in runtime.volumes(label):
             runtime.remove_volume(volume.name)
             removed.volumes.append(volume.name)
     return removed
+
+
+def remove_built_images(runtime: DockerRuntime, project: Project) -> list[str]:
+    """The app image, by its exact reference, when monlab built it there (its LABEL_BUILT_AS says so):
+    untagged without force, so another tag of it keeps the image, and an image in use stays. Images
+    built FROM it inherit its labels but not its reference: they are never looked at."""
+    facts = runtime.image_tags(project.app_image)
+    if facts is None or not built_by_monlab(facts[2], project):
+        return []
+    try:
+        runtime.untag_image(project.app_image)
+    except MonlabError:  # a container of someone else's runs it: theirs to remove
+        return []
+    return [project.app_image]
+
+
+def built_by_monlab(labels: dict[str, str], project: Project) -> bool:
+    return labels.get(LABEL_PROJECT) == project.name and labels.get(LABEL_BUILT_AS) == project.app_image

@@ -12,14 +12,14 @@ from monlab import interrupts
 from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.image_refs import ImageRefs, encode_overrides, resolve
+from monlab.image_refs import ImageRefs, resolve
 from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
-from monlab.stack.plan import CREATE, KEEP, RECREATE, REMOVE, START, Action, convergence_plan
+from monlab.stack.plan import CREATE, HOLDS_PORTS, KEEP, RECREATE, REMOVE, START, UNPAUSE, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
 from monlab.registry_probe import probe_all
 from monlab.stack.mode import ModeChoice, choose_mode
-from monlab.stack.spec import LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, StackOptions, StackSpec, desired_stack
+from monlab.stack.spec import LABEL_BUILT_AS, LABEL_GRAFANA_RULES, LABEL_MODE, ImageChoice, ServiceSpec, StackSpec, app_build_labels, stack_spec
 from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
@@ -65,24 +65,73 @@ def bring_up(
     clock: Clock = REAL_CLOCK,
     is_free: PortProbe = port_is_free,
 ) -> UpResult:
+    """The phases of `up`, in order: ports, images, desired state, network and volumes, plan, converge."""
     project = request.project
-    services = [s for s in SERVICES if not (request.offline and s == "grafana")]
     records = runtime.containers(project.label_filter)
-    if engine_is_local(runtime.address):
-        checked = [s for s in services if _selected(request, s)]
-        check_ports(project, checked, observed.held_ports(records), is_free)
-    refs = request.images.for_mode(request.offline)
-    images = obtain_images(runtime, refs, request.offline, ["app-base", *services[1:]], reporter)
-    images["app"] = build_app(runtime, project, request.app_dir, images["app-base"].ref, reporter)
+    _check_ports(runtime, request, records, is_free)
+    previous_app = runtime.image_id(project.app_image)
+    images = _obtain_stack_images(runtime, request, reporter)
     catalog = load_catalog()
     spec = _spec(runtime, request, images, records, catalog)
-    plan = [a for a in convergence_plan(spec.hashes, observed.for_plan(records)) if _selected(request, a.service)]
-    changes = ", ".join(f"{a.kind} {a.service}" for a in plan if a.kind != KEEP) or "waiting until ready"
-    note = (f"Stack {project.name!r} was being changed ({changes}) and may be incomplete (a service stopped or "
-            f"missing): run `{up_command(project, request.offline, {} if request.offline else request.images.overrides)}` to finish it")
-    with interrupts.while_changing(f"up:{project.name}", note):
-        converge(runtime, spec, plan, _checks(request, spec, catalog), reporter, clock)
+    plan = _converge_stack(runtime, request, spec, _checks(request, spec, catalog), reporter, clock)
+    forget_replaced_build(runtime, project, previous_app, images["app"].id)
     return UpResult(observed.stack_info(runtime, project.name), plan)
+
+
+def _converge_stack(runtime: DockerRuntime, request: UpRequest, spec: StackSpec,
+                    checks: Callable[[dict[str, str]], list[readiness.ReadinessCheck]],
+                    reporter: UpReporter, clock: Clock) -> list[Action]:
+    """Network and volumes, then the plan from what is there, carried out until ready; a network
+    made here is removed again when this fails."""
+    network_created = prepare_network_and_volumes(runtime, spec)
+    try:
+        plan = _plan(runtime, request, spec)
+        with interrupts.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
+            converge(runtime, spec, plan, checks, reporter, clock)
+    except BaseException:
+        if network_created:
+            _quietly(runtime.remove_network, spec.network)
+        raise
+    return plan
+
+
+def _wanted_services(request: UpRequest) -> list[str]:
+    return [s for s in SERVICES if not (request.offline and s == "grafana")]
+
+
+def _check_ports(runtime: DockerRuntime, request: UpRequest, records: list[ContainerRecord], is_free: PortProbe) -> None:
+    if engine_is_local(runtime.address):
+        checked = [s for s in _wanted_services(request) if _selected(request, s)]
+        check_ports(request.project, checked, observed.held_ports(records), is_free)
+
+
+def _obtain_stack_images(runtime: DockerRuntime, request: UpRequest, reporter: UpReporter) -> dict[str, ImageChoice]:
+    refs = request.images.for_mode(request.offline)
+    keys = ["app-base", *_wanted_services(request)[1:]]
+    images = obtain_images(runtime, refs, request.offline, keys, reporter)
+    images["app"] = build_app(runtime, request.project, request.app_dir, images["app-base"].ref, reporter)
+    return images
+
+
+def prepare_network_and_volumes(runtime: DockerRuntime, spec: StackSpec) -> bool:
+    """The project's network and volumes, made where missing; True when the network was made now."""
+    created = runtime.ensure_network(spec.network, spec.project.labels())
+    for name, labels in spec.volumes.items():
+        runtime.ensure_volume(name, labels)
+    return created
+
+
+def _plan(runtime: DockerRuntime, request: UpRequest, spec: StackSpec) -> list[Action]:
+    records = runtime.containers(request.project.label_filter)
+    found = observed.for_plan(runtime, records, spec)
+    return [a for a in convergence_plan(spec.hashes, found) if _selected(request, a.service)]
+
+
+def _interrupted_note(request: UpRequest, plan: list[Action]) -> str:
+    changes = ", ".join(f"{a.kind} {a.service}" for a in plan if a.kind != KEEP) or "waiting until ready"
+    again = up_command(request.project, request.offline, {} if request.offline else request.images.overrides)
+    return (f"Stack {request.project.name!r} was being changed ({changes}) and may be incomplete (a service "
+            f"stopped or missing): run `{again}` to finish it")
 
 
 def choose_stack_mode(runtime: DockerRuntime, project: Project, refs: ImageRefs, requested: str | None) -> ModeChoice:
@@ -124,39 +173,25 @@ def build_app(runtime: DockerRuntime, project: Project, app_dir: Path | None, ba
     if not (context / "Dockerfile").is_file():
         raise ConfigError(f"{context} has no Dockerfile", "Point --app at a directory holding the app and its Dockerfile.")
     reporter.step(f"Building {project.app_image} from {context} on {base}")
-    image_id = runtime.build_image(context, project.app_image, {"BASE_IMAGE": base}, project.labels("app"), reporter.build)
+    labels = app_build_labels(project)
+    image_id = runtime.build_image(context, project.app_image, {"BASE_IMAGE": base}, labels, reporter.build)
     return ImageChoice(project.app_image, image_id)
+
+
+def forget_replaced_build(runtime: DockerRuntime, project: Project, previous_id: str | None, current_id: str) -> None:
+    """The build this `up` moved the app's tag away from, once nothing uses it: removed by id without
+    force, only while it is untagged and monlab's (the engine refuses while a container uses it)."""
+    if not previous_id or previous_id == current_id:
+        return
+    facts = runtime.image_tags(previous_id)
+    if facts and not facts[1] and facts[2].get(LABEL_BUILT_AS) == project.app_image:
+        _quietly(runtime.untag_image, previous_id)
 
 
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
     password = "" if request.offline else grafana_password(runtime, request.project)
     overrides = {} if request.offline else request.images.overrides
     return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog, overrides)
-
-
-def stack_spec(
-    project: Project,
-    offline: bool,
-    images: dict[str, ImageChoice],
-    password: str,
-    provisioned: tuple[str, ...] = (),
-    catalog: Catalog | None = None,
-    image_overrides: dict[str, str] | None = None,
-) -> StackSpec:
-    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
-    from monlab.render import RenderContext, render_stack, require_sound_grafana
-
-    catalog = catalog or load_catalog()
-    rendered = render_stack(
-        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
-        catalog,
-    )
-    if not offline:
-        require_sound_grafana(rendered["grafana"])
-    rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
-    options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
-                           image_overrides=encode_overrides(image_overrides or {}))
-    return desired_stack(project, rendered, images, options)
 
 
 def provisioned_rule_uids(records: list[ContainerRecord]) -> tuple[str, ...]:
@@ -178,12 +213,10 @@ def converge(
     reporter: UpReporter,
     clock: Clock,
 ) -> None:
+    """Carry out `plan`, then wait until ready. On failure the containers this run created anew are
+    removed again; a recreate has already put back the container it replaced, or finished."""
     created: list[str] = []
-    network_created = False
     try:
-        network_created = runtime.ensure_network(spec.network, spec.project.labels())
-        for name, labels in spec.volumes.items():
-            runtime.ensure_volume(name, labels)
         containers = {}
         for action in plan:
             reporter.step(f"{action.kind.capitalize()} {action.service}")
@@ -193,7 +226,8 @@ def converge(
         reporter.step("Waiting until the stack is ready")
         readiness.wait_ready(runtime, containers, checks(_urls(spec)), clock)
     except BaseException as error:
-        _undo(runtime, created, spec.network if network_created else None)
+        for cid in reversed(created):
+            _quietly(runtime.remove_container, cid)
         if isinstance(error, MonlabError) and created:
             error.message += f"; removed the {len(created)} container(s) this run created, data volumes are kept"
         raise
@@ -201,36 +235,68 @@ def converge(
 
 def _apply(runtime: DockerRuntime, spec: StackSpec, action: Action, created: list[str]) -> str | None:
     """Carry out one action; returns the service's container id afterwards (None once removed)."""
-    if action.kind in (REMOVE, RECREATE):
-        runtime.remove_container(action.container_id)
     if action.kind == REMOVE:
+        runtime.remove_container(action.container_id)
         return None
-    if action.kind in (CREATE, RECREATE):
-        service = spec.service(action.service)
-        runtime.refuse_foreign_container(service.create.name, spec.project.labels())
-        cid = runtime.create_container(service.create)
-        created.append(cid)
-        if service.files:
-            runtime.put_files(cid, service.files)
-        runtime.start(cid)
-        return cid
+    if action.kind == CREATE:
+        return _create_and_start(runtime, spec.service(action.service), spec, on_created=created.append)
+    if action.kind == RECREATE:
+        return recreate(runtime, spec, spec.service(action.service), action.container_id)
     if action.kind == START:
         runtime.start(action.container_id)
-    assert action.kind in (START, KEEP), action
+    if action.kind == UNPAUSE:
+        runtime.unpause(action.container_id)
+    assert action.kind in (START, UNPAUSE, KEEP), action
     return action.container_id
 
 
-def _undo(runtime: DockerRuntime, created: list[str], network: str | None) -> None:
-    for cid in reversed(created):
-        try:
-            runtime.remove_container(cid)
-        except MonlabError:
-            pass
-    if network:
-        try:
-            runtime.remove_network(network)
-        except MonlabError:
-            pass
+def _create_and_start(runtime: DockerRuntime, service: ServiceSpec, spec: StackSpec, on_created: Callable[[str], None]) -> str:
+    runtime.refuse_foreign_container(service.create.name, spec.project.labels())
+    cid = runtime.create_container(service.create)
+    on_created(cid)
+    if service.files:
+        runtime.put_files(cid, service.files)
+    runtime.start(cid)
+    return cid
+
+
+def recreate(runtime: DockerRuntime, spec: StackSpec, service: ServiceSpec, old_id: str) -> str:
+    """Replace a container without a gap in which the service has none, as compose 1.29 does: stop
+    the old one and rename it aside, create and start the new one, then remove the old. If the new
+    one cannot be made or started, it is removed and the old one gets its name back and runs again."""
+    old = runtime.container(old_id)
+    if old.state == "paused":
+        runtime.unpause(old_id)
+    if old.state in HOLDS_PORTS:
+        runtime.stop(old_id)
+    aside = aside_name(old.id, service.create.name)
+    if old.name != aside:
+        runtime.rename_container(old_id, aside)
+    new: list[str] = []
+    try:
+        cid = _create_and_start(runtime, service, spec, on_created=new.append)
+    except BaseException:
+        with interrupts.deferred():
+            for cid in new:
+                _quietly(runtime.remove_container, cid)
+            _quietly(runtime.rename_container, old_id, service.create.name)
+            if old.state in HOLDS_PORTS:
+                _quietly(runtime.start, old_id)
+        raise
+    runtime.remove_container(old_id)
+    return cid
+
+
+def aside_name(container_id: str, name: str) -> str:
+    """Where a container being replaced waits (compose's `<id>_<name>`)."""
+    return f"{container_id[:12]}_{name}"
+
+
+def _quietly(action: Callable[..., object], *args: str) -> None:
+    try:
+        action(*args)
+    except MonlabError:
+        pass
 
 
 def _checks(request: UpRequest, spec: StackSpec, catalog: Catalog) -> Callable[[dict[str, str]], list[readiness.ReadinessCheck]]:
@@ -249,7 +315,7 @@ def grafana_expected(spec: StackSpec, rule_uids: frozenset[str]) -> readiness.Gr
         return None
     return readiness.GrafanaExpected(
         password=grafana.create.environment["GF_SECURITY_ADMIN_PASSWORD"],
-        datasource_uid=DATASOURCE_UID, dashboard_uid=DASHBOARD_UID, rule_uids=rule_uids,
+        datasource_uid=DATASOURCE_UID, dashboard_uid=DASHBOARD_UID, rule_uids=rule_uids, container=grafana.create.name,
     )
 
 
