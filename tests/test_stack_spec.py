@@ -5,6 +5,7 @@ import pytest
 from monlab.project import LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE, Project
 from monlab.stack.spec import (
     GRAFANA_OFFLINE_NOTE, LABEL_GRAFANA_PASSWORD, LABEL_GRAFANA_RULES, LABEL_IMAGE_OVERRIDES, LABEL_MODE, ImageChoice, StackOptions, desired_stack,
+    stack_spec,
 )
 
 RENDERED = {
@@ -81,6 +82,19 @@ def test_grafana_login_is_the_projects_password_and_anonymous_viewer():
 ])
 def test_grafana_root_url_follows_bind_and_port_offset(project, root_url):
     assert spec_for(project).service("grafana").create.environment["GF_SERVER_ROOT_URL"] == root_url
+
+
+@pytest.mark.parametrize("bind, root_url", [
+    ("0.0.0.0", "http://192.0.2.7:3000/"),  # bound to all interfaces: the links must work from elsewhere
+    ("::", "http://[2001:db8::7]:3000/"),
+    ("127.0.0.1", "http://127.0.0.1:3000/"),  # a specific address is already the one to use
+])
+def test_grafana_links_use_the_public_host_when_bound_to_all_interfaces(bind, root_url):
+    host = "2001:db8::7" if ":" in bind else "192.0.2.7"
+    spec = stack_spec(Project("p", bind=bind), False, IMAGES, "s3cret", public_host=host if bind in ("0.0.0.0", "::") else "")
+    assert spec.service("grafana").create.environment["GF_SERVER_ROOT_URL"] == root_url
+    alerts = spec.service("prometheus").files
+    assert any(root_url.rstrip("/") in text for text in alerts.values()), "the alerts' dashboard links too"
 
 
 @pytest.mark.parametrize("offline, volume", [(True, "p-prometheus-data"), (False, "p-prometheus-v3-data")])

@@ -68,13 +68,11 @@ def up(
 
 def _said_exposure(stack, info):
     """Off loopback: a warning on stderr of what is open, and URLs that work from other machines."""
-    import socket
-
-    from monlab.stack.exposure import exposed, exposure_warning, for_other_machines, primary_address
+    from monlab.stack.exposure import exposed, exposure_warning, for_other_machines, public_host
 
     if not exposed(stack.bind):
         return info
-    info = for_other_machines(info, stack.bind, primary_address(socket.AF_INET6 if ":" in stack.bind else socket.AF_INET))
+    info = for_other_machines(info, stack.bind, public_host(stack.bind))
     typer.echo(f"Warning: {exposure_warning(stack.bind, info)}", err=True)
     return info
 

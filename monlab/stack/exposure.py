@@ -32,8 +32,19 @@ def for_other_machines(info: StackInfo, bind: str, host: str) -> StackInfo:
     loopback, which works only here)."""
     if bind not in WILDCARDS:
         return info
-    services = {name: dataclasses.replace(s, url=_on_host(s.url, host)) for name, s in info.services.items()}
+    services = {name: dataclasses.replace(s, url=url_for_others(s.url, bind, host)) for name, s in info.services.items()}
     return dataclasses.replace(info, services=services)
+
+
+def url_for_others(url: str | None, bind: str, host: str) -> str | None:
+    """`url` (a loopback URL of a port published on `bind`) as other machines reach it: on `host`
+    when bound to all interfaces, else unchanged (a specific address is already the one to use)."""
+    return _on_host(url, host) if bind in WILDCARDS else url
+
+
+def public_host(bind: str) -> str:
+    """Where other machines reach a stack bound to all interfaces; "" for any other bind."""
+    return primary_address(socket.AF_INET6 if ":" in bind else socket.AF_INET) if bind in WILDCARDS else ""
 
 
 def primary_address(family: int = socket.AF_INET) -> str:

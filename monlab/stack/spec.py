@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from monlab.container_spec import ContainerCreate
 from monlab.image_refs import encode_overrides
 from monlab.project import CONTAINER_PORTS, LABEL_CONFIG_HASH, Project
+from monlab.stack.exposure import url_for_others
 
 if TYPE_CHECKING:
     from monlab.catalog import Catalog
@@ -54,6 +55,7 @@ class StackOptions:
     retention: str = "15d"
     grafana_rule_uids: tuple[str, ...] = ()  # the catalog's and every earlier one's (LABEL_GRAFANA_RULES)
     image_overrides: str = ""  # encoded "key=ref,…" (LABEL_IMAGE_OVERRIDES); never set offline
+    public_host: str = ""  # this machine's address, for the links Grafana builds when bound to all interfaces
 
     @property
     def mode(self) -> str:
@@ -95,22 +97,31 @@ def stack_spec(
     provisioned: tuple[str, ...] = (),
     catalog: Catalog | None = None,
     image_overrides: dict[str, str] | None = None,
+    public_host: str = "",
 ) -> StackSpec:
-    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes."""
+    """The stack `up` converges to (pure): also what `monlab export` writes as Compose or Kubernetes.
+    `public_host`: where other machines reach this one, for a stack bound to all interfaces."""
     from monlab.catalog import load_catalog
     from monlab.render import RenderContext, render_stack, require_sound_grafana
 
     catalog = catalog or load_catalog()
     rendered = render_stack(
-        RenderContext(project=project.name, grafana_url=project.host_url("grafana"), retired_rule_uids=provisioned),
+        RenderContext(project=project.name, grafana_url=grafana_public_url(project, public_host),
+                      retired_rule_uids=provisioned),
         catalog,
     )
     if not offline:
         require_sound_grafana(rendered["grafana"])
     rule_uids = tuple(sorted(set(provisioned) | {alert.uid for alert in catalog.alerts}))
     options = StackOptions(offline=offline, grafana_password=password, grafana_rule_uids=rule_uids,
-                           image_overrides=encode_overrides(image_overrides or {}))
+                           image_overrides=encode_overrides(image_overrides or {}), public_host=public_host)
     return desired_stack(project, rendered, images, options)
+
+
+def grafana_public_url(project: Project, public_host: str) -> str:
+    """Grafana's URL as the links it builds (and the alerts' dashboard links) must say it: on
+    `public_host` when bound to all interfaces, where the loopback URL works only on this machine."""
+    return url_for_others(project.host_url("grafana"), project.bind, public_host) if public_host else project.host_url("grafana")
 
 
 def desired_stack(
@@ -143,7 +154,7 @@ def desired_stack(
     if not options.offline:
         services.append(_service(
             project, options, "grafana", images["grafana"],
-            environment=grafana_environment(options.grafana_password, f"{project.host_url('grafana')}/"),
+            environment=grafana_environment(options.grafana_password, f"{grafana_public_url(project, options.public_host)}/"),
             volumes={project.volume(GRAFANA_DATA): "/var/lib/grafana"},
             files=_rooted(GRAFANA_ROOT, rendered["grafana"]),
             labels=rule_uids,

@@ -15,6 +15,7 @@ from monlab.errors import ConfigError, ImageUnavailable, MonlabError
 from monlab.image_refs import ImageRefs, resolve
 from monlab.project import SERVICES, Project, up_command
 from monlab.stack import observed, readiness
+from monlab.stack.exposure import public_host
 from monlab.stack.plan import CREATE, HOLDS_PORTS, KEEP, RECREATE, REMOVE, START, UNPAUSE, Action, convergence_plan
 from monlab.stack.ports import PortProbe, check_ports, port_is_free
 from monlab.registry_probe import probe_all
@@ -191,7 +192,8 @@ def forget_replaced_build(runtime: DockerRuntime, project: Project, previous_id:
 def _spec(runtime: DockerRuntime, request: UpRequest, images: dict[str, ImageChoice], records: list[ContainerRecord], catalog: Catalog) -> StackSpec:
     password = "" if request.offline else grafana_password(runtime, request.project)
     overrides = {} if request.offline else request.images.overrides
-    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog, overrides)
+    return stack_spec(request.project, request.offline, images, password, provisioned_rule_uids(records), catalog, overrides,
+                      public_host(request.project.bind))
 
 
 def provisioned_rule_uids(records: list[ContainerRecord]) -> tuple[str, ...]:
