@@ -5,16 +5,14 @@ that stops, starts and redeploys the app process for real)."""
 from __future__ import annotations
 
 import shutil
-import textwrap
 
 import httpx
 import pytest
 
-from lab_fixtures import FAST, LocalStack, local_stack, quiet_view
+from lab_fixtures import FAST, LocalStack, custom, failures, local_stack, quiet_view, run
 from test_grafana_api import PASSWORD, grafana_url  # noqa: F401 (a fixture: the fake Grafana)
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_lab
-from monlab.lab.runner import run_lab
 from monlab.resources import labs_dir
 
 pytestmark = pytest.mark.prometheus
@@ -29,28 +27,6 @@ def stack(prometheus_binary, tmp_path_factory):
 def shipped(name: str):
     catalog = load_catalog()
     return load_lab(catalog.section(name), catalog), catalog
-
-
-def custom(tmp_path, name: str, steps: str):
-    """A shipped section with its steps replaced."""
-    labs = tmp_path / "labs"
-    shutil.copytree(labs_dir(), labs)
-    file = labs / f"{name}.yaml"
-    text = file.read_text()
-    file.write_text(text[: text.index("steps:")] + "steps:\n" + textwrap.indent(textwrap.dedent(steps), "  "))
-    catalog = load_catalog(labs)
-    return load_lab(catalog.section(name), catalog), catalog
-
-
-def run(stack, lab_and_catalog, **options):
-    lab, catalog = lab_and_catalog
-    view, out = quiet_view()
-    result = run_lab(lab, stack, catalog, view, timing=FAST, **options)
-    return result, out.getvalue()
-
-
-def failures(result) -> list[str]:
-    return [f"{c.name}: {c.detail} / {c.hint}" for c in result.checks if c.failed]
 
 
 def test_business_section_passes_twice_with_exact_revenue(stack):

@@ -11,9 +11,9 @@ from rich.console import Console
 
 from monlab.catalog import load_catalog
 from monlab.lab.model import Lab, load_labs
+from monlab.lab.pace import DEFAULT_MAX_WAIT_S
 from monlab.lab.results import LabResult, exit_code, report, skipped
-from monlab.lab.runner import run_lab
-from monlab.lab.timing import Timing
+from monlab.lab.runner import run_lab, section_stopped
 from monlab.lab.view import LabView
 from monlab.stackinfo import StackInfo
 
@@ -41,18 +41,19 @@ def grafana_hooks(info: StackInfo):
 
 
 def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None,
-                 report_dir: Path | None = None) -> int:
+                 report_dir: Path | None = None, max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
     stack = open_stack(project)
     view = LabView(Console(stderr=as_json))
     catalog = load_catalog()
-    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app) for lab in labs]
+    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait) for lab in labs]
     return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
-def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None) -> int:
+def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None,
+                        max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
     from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
 
@@ -65,14 +66,18 @@ def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, repor
             now = time.time()
             runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]), now, now))
             continue
-        runs.append(_timed_run(lab, stack, catalog, view))
+        runs.append(_timed_run(lab, stack, catalog, view, max_wait=max_wait))
     return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
 def _timed_run(lab: Lab, stack, catalog, view: LabView, **options) -> tuple:
     """One section, with its run window: a report charts each section over the time it ran."""
     started = time.time()
-    result = run_lab(lab, stack, catalog, view, timing=Timing.of_stack(), grafana=grafana_hooks, **options)
+    try:
+        result = run_lab(lab, stack, catalog, view, grafana=grafana_hooks, **options)
+    except Exception as error:  # whatever stopped this section, the next ones still run and the report is printed
+        result = LabResult(lab.name, [section_stopped(lab.name, error)])
+        view.check(result.checks[0])
     return lab, result, started, time.time()
 
 

@@ -45,6 +45,11 @@ def skipped(name: str, reason: str) -> CheckResult:
     return CheckResult(name, None, f"skipped: {reason}")
 
 
+def not_run(name: str, reason: str) -> CheckResult:
+    """A step that could not run because an earlier one failed to leave its input: no verdict of its own."""
+    return CheckResult(name, None, reason)
+
+
 @dataclass
 class LabResult:
     name: str

@@ -5,7 +5,7 @@ histogram's raw _sum and _count), or the ratio of two figures."""
 from __future__ import annotations
 
 from monlab.lab.hints import why_no_data
-from monlab.lab.kind import Kind, StepSource
+from monlab.lab.kind import LOAD_ID, Kind, StepSource
 from monlab.lab.results import failed
 from monlab.lab.scrape import read_after_next_scrape
 from monlab.lab.sources import QUERY_FIELDS, parse_source, read_value, select
@@ -22,7 +22,7 @@ def _parse(src: StepSource) -> dict:
     if how == "mean_since":
         params["metric"] = src.get("metric") or _missing(src, "metric", "the histogram's name, e.g. http_request_duration_seconds")
     elif how == "latency":
-        params["load"] = src.earlier(how, src.get(how), src.refs.loads, "traffic/load step id")
+        params["load"] = src.earlier(how, src.get(how), src.refs.loads, LOAD_ID)
         params["percentile"] = src.positive("percentile", default=50, maximum=100)
     elif how == "ratio":
         pair = src.get(how)
@@ -104,4 +104,5 @@ KIND = Kind(
     optional={**QUERY_FIELDS, "elapsed_since": str, "latency": str, "percentile": (int, float),
               "ratio": list, "mean_since": str, "metric": str},
     parse=_parse, run=_run, describe=lambda p: f"record {p['figure']}", snapshots=_snapshots,
+    pace=lambda p, timing: timing.scrape_interval / 2 if p["how"] in ("panel", "alert", "query", "mean_since") else 0.0,
 )
