@@ -28,12 +28,16 @@ def summary_line(result: LoadResult) -> str:
     statuses = ", ".join(f"{n}× {code}" for code, n in sorted(result.statuses.items()))
     errors = ", ".join(f"{n}× {name}" for name, n in sorted(result.errors.items()))
     answers = "; ".join(part for part in (statuses, errors) if part) or "no answers"
+    covers = f" ({result.covers()})" if result.covers() else ""
     return (f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f}/s): {answers}; "
-            f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}")
+            f"p50 {ms(result.percentile(50))}, p95 {ms(result.percentile(95))}{covers}")
 
 
 def summary_headline(result: LoadResult) -> str:
-    return f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+    headline = f"{_requests(result.sent)} in {result.elapsed:.2f} s ({result.throughput:.1f} requests/s)"
+    if result.mostly_unanswered:
+        return f"{headline}; most got no answer: the latencies above are {result.covers()}"
+    return f"{headline}; latencies {result.covers()}" if result.covers() else headline
 
 
 def _requests(count: int) -> str:
@@ -44,9 +48,12 @@ def summary_table(result: LoadResult) -> Table:
     table = Table()
     table.add_column("measure")
     table.add_column("value", justify="right")
+    only = " (answered only)" if result.unanswered else ""
     for p in PERCENTILES:
-        table.add_row(f"latency p{p}", ms(result.percentile(p)))
-    table.add_row("latency mean", ms(result.mean))
+        table.add_row(f"latency p{p}{only}", ms(result.percentile(p)))
+    table.add_row(f"latency mean{only}", ms(result.mean))
+    if result.unanswered:
+        table.add_row("answered", f"{result.answered} of {result.sent}")
     for code, n in sorted(result.statuses.items()):
         table.add_row(f"status {code}", str(n))
     for name, n in sorted(result.errors.items()):

@@ -187,3 +187,17 @@ def test_with_grafana_its_alert_states_are_checked_and_links_open_its_panels(sta
     grafana_check, uptime = result.checks
     assert grafana_check.passed is True and "Grafana rule AppDown is firing" in grafana_check.detail
     assert uptime.link.startswith(f"{url}/d/monlab-lecture/") and "viewPanel=" in uptime.link
+
+
+def test_a_client_percentile_of_a_load_that_got_no_answers_is_refused_not_flattering(stack, tmp_path):
+    result, out = run(stack, custom(tmp_path, "business", """\
+        - stop: app
+        - traffic: {path: /, count: 6, concurrency: 2, id: dead}
+        - record: {figure: dead_p95, latency: dead, percentile: 95}
+        - start: app
+        """))
+    stack.wait_answers()
+    load, figure = (c for c in result.checks if c.failed)
+    assert load.detail.startswith("most requests timed out or got no answer (6 of 6)")
+    assert figure.name == "figure dead_p95" and "of the 0 answered; 6 of 6 got no answer" in figure.detail
+    assert "dead_p95" not in result.figures

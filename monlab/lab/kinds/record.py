@@ -51,11 +51,26 @@ def _run(ctx, params: dict) -> list:
     figure, how = params["figure"], params["how"]
     if how in ("panel", "alert", "query"):
         return _record_query(ctx, params)
+    if how == "latency" and ctx.loads[params["load"]].unanswered:
+        return _unanswered_latency(ctx, params)
     value = {"elapsed_since": _elapsed, "latency": _latency, "ratio": _ratio, "mean_since": _mean}[how](ctx, params)
     if value is None:
         return [failed(f"figure {figure}", f"could not be measured ({how})")]
     ctx.figures[figure] = value
     ctx.view.figure(figure, value)
+    return []
+
+
+def _unanswered_latency(ctx, p: dict) -> list:
+    """A client percentile of a load that lost requests covers only the answered ones: said, and
+    refused when most got no answer (the answered few would make a dead app look fast)."""
+    load, figure = ctx.loads[p["load"]], p["figure"]
+    if load.mostly_unanswered:
+        return [failed(f"figure {figure}", f"not measured: {load.covers()}, so a percentile of the answered few would flatter the app",
+                       "the app was not answering during the load: run `monlab status`")]
+    ctx.figures[figure] = _latency(ctx, p)
+    ctx.view.figure(figure, ctx.figures[figure])
+    ctx.view.note(f"{figure} covers only the answered requests ({load.covers()})")
     return []
 
 
