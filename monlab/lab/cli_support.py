@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from monlab.catalog import load_catalog
+from monlab.catalog import Catalog, load_catalog
 from monlab.lab.model import Lab, load_labs
 from monlab.lab.pace import DEFAULT_MAX_WAIT_S
 from monlab.lab.results import LabResult, exit_code, report, skipped
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from monlab.lab.url_stack import StackUrls
 
 
-def select_labs(name: str) -> list[Lab] | None:
-    labs = load_labs()
+def select_labs(name: str, catalog: Catalog) -> list[Lab] | None:
+    labs = load_labs(catalog)
     if name == "all":
         return labs
     chosen = [lab for lab in labs if lab.name == name]
@@ -40,26 +40,24 @@ def grafana_hooks(info: StackInfo):
     return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
 
 
-def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None,
+def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool, student_app: Path | None,
                  report_dir: Path | None = None, max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
     stack = open_stack(project)
     view = LabView(Console(stderr=as_json))
-    catalog = load_catalog()
     runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait) for lab in labs]
     return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
-def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None,
-                        max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
+def run_sections_by_url(labs: list[Lab], catalog: Catalog, urls: "StackUrls", as_json: bool,
+                        report_dir: Path | None = None, max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
     from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
 
     stack = UrlStack(urls)
     view = LabView(Console(stderr=as_json))
-    catalog = load_catalog()
     runs = []
     for lab in labs:
         if lab.controls_containers:

@@ -42,6 +42,7 @@ class Lab:
 
 
 def load_labs(catalog: Catalog | None = None) -> list[Lab]:
+    """Every section of `catalog` (default: the shipped labs/) as validated steps."""
     catalog = catalog or load_catalog()
     return [load_lab(section, catalog) for section in catalog.sections]
 

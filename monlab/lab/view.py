@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 
 from monlab.catalog import Panel, Section
 from monlab.lab.results import CheckResult, LabResult
+from monlab.lab.text import terminal_markup
 from monlab.load import LoadPlan, LoadResult, run_load
 from monlab.load_view import run_with_progress
 from monlab.prometheus_api import RangeSeries
@@ -24,14 +24,14 @@ class LabView:
     def section(self, section: Section) -> None:
         self.flush()
         self._links_shown.clear()
-        self.console.rule(f"[bold]§{section.number} {escape(section.title)}[/bold] ({section.name})")
-        self.console.print(f"[bold]Goal:[/bold] {escape(section.goal)}")
+        self.console.rule(f"[bold]§{section.number} {terminal_markup(section.title)}[/bold] ({terminal_markup(section.name)})")
+        self.console.print(f"[bold]Goal:[/bold] {terminal_markup(section.goal)}")
         if section.look_at:
-            self.console.print(f"[bold]Look at:[/bold] {escape(section.look_at)}")
+            self.console.print(f"[bold]Look at:[/bold] {terminal_markup(section.look_at)}")
 
     def narrate(self, text: str) -> None:
         self.flush()
-        self.console.print(f"[italic]{escape(text)}[/italic]")
+        self.console.print(f"[italic]{terminal_markup(text)}[/italic]")
 
     def step(self, title: str, quiet: bool = False) -> None:
         """A step starts: a spinner on a terminal; its check's line replaces it. A step without a
@@ -39,54 +39,54 @@ class LabView:
         self.flush()
         self._pending = None if quiet else title
         if self.console.is_terminal:
-            self._status = self.console.status(escape(title), spinner="dots")
+            self._status = self.console.status(terminal_markup(title), spinner="dots")
             self._status.start()
 
     def action(self, title: str) -> None:
         self.flush()
-        self.console.print(f"[cyan]→[/cyan] {escape(title)}")
+        self.console.print(f"[cyan]→[/cyan] {terminal_markup(title)}")
 
     def flush(self) -> None:
         if self._status is not None:
             self._status.stop()
             self._status = None
         if self._pending is not None:
-            self.console.print(f"[cyan]→[/cyan] {escape(self._pending)}")
+            self.console.print(f"[cyan]→[/cyan] {terminal_markup(self._pending)}")
             self._pending = None
 
     def note(self, text: str) -> None:
         self.flush()
-        self.console.print(f"  {escape(text)}")
+        self.console.print(f"  {terminal_markup(text)}")
 
     def check(self, check: CheckResult) -> None:
         self._pending = None
         self.flush()
         mark = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[yellow]–[/yellow]"}[check.passed]
-        self.console.print(f"{mark} {escape(check.name)}: {escape(check.detail)}")
+        self.console.print(f"{mark} {terminal_markup(check.name)}: {terminal_markup(check.detail)}")
         if check.failed and check.hint:
-            self.console.print(f"  [red]hint:[/red] {escape(check.hint)}")
+            self.console.print(f"  [red]hint:[/red] {terminal_markup(check.hint)}")
         self._link(check.link)
 
     def figure(self, name: str, value: float, link: str = "") -> None:
         self._pending = None
         self.flush()
-        self.console.print(f"  [bold magenta]{escape(name)}[/bold magenta] = {value:.4g}")
+        self.console.print(f"  [bold magenta]{terminal_markup(name)}[/bold magenta] = {value:.4g}")
         self._link(link)
 
     def _link(self, link: str) -> None:
         """Each panel or graph link once per section: the first check that looks at it shows it."""
         if link and link not in self._links_shown:
             self._links_shown.add(link)
-            self.console.print(f"  [dim]{escape(link)}[/dim]", soft_wrap=True)
+            self.console.print(f"  [dim]{terminal_markup(link)}[/dim]", soft_wrap=True)
 
     def table(self, caption: str, columns: list[str], rows: dict[str, list[float | None]]) -> None:
         self.flush()
-        table = Table(title=caption)
+        table = Table(title=terminal_markup(caption))
         table.add_column("")
         for column in columns:
-            table.add_column(column, justify="right")
+            table.add_column(terminal_markup(column), justify="right")
         for label, values in rows.items():
-            table.add_row(label, *("–" if v is None else f"{v:.4g}" for v in values))
+            table.add_row(terminal_markup(label), *("–" if v is None else f"{v:.4g}" for v in values))
         self.console.print(table)
 
     def chart(self, panel: Panel, series: list[RangeSeries]) -> None:
@@ -117,7 +117,7 @@ class LabView:
         for lab in results:
             counts = f"{sum(c.passed is True for c in lab.checks)} ✓ / {sum(c.failed for c in lab.checks)} ✗"
             skipped = sum(c.skipped for c in lab.checks)
-            figures = ", ".join(f"{k}={v:.3g}" for k, v in lab.figures.items())
-            table.add_row(lab.name, counts + (f" / {skipped} skipped" if skipped else ""), figures,
+            figures = terminal_markup(", ".join(f"{k}={v:.3g}" for k, v in lab.figures.items()))
+            table.add_row(terminal_markup(lab.name), counts + (f" / {skipped} skipped" if skipped else ""), figures,
                           "[green]passed[/green]" if lab.passed else "[red]failed[/red]")
         self.console.print(table)
