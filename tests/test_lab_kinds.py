@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+import time
+
 import httpx
 import pytest
 
@@ -14,6 +16,7 @@ from test_grafana_api import PASSWORD, grafana_url  # noqa: F401 (a fixture: the
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_lab
 from monlab.resources import labs_dir
+from monlab.waiting import Outcome, poll
 
 pytestmark = pytest.mark.prometheus
 
@@ -150,6 +153,38 @@ def test_reading_after_the_next_scrape_sees_everything_sent_before(stack):
             samples = read_after_next_scrape(ctx, [expr])
             assert samples is not None
             assert samples[expr][0].value == float(exposed[0].split()[-1])
+
+
+def test_after_a_quiet_spell_a_mark_reads_at_once_and_still_sees_everything_sent(stack):
+    """Activity: when the last scrape started after monlab's last answered request, it already holds
+    every count, so the mark does not wait a scrape interval; otherwise it waits for the next scrape."""
+    from lab_fixtures import quiet_view
+    from monlab.lab.context import Activity, RunContext
+    from monlab.lab.scrape import LAST_GOOD_SCRAPE, note_activity, read_after_next_scrape
+    from monlab.prometheus_api import PrometheusAPI
+    from monlab.waiting import Clock
+
+    lab, catalog = shipped("business")
+    expr = 'sum(http_requests_total{endpoint="/"})'
+    with PrometheusAPI(stack.prometheus_url) as prometheus:
+        slept: list[float] = []
+        ctx = RunContext(lab, stack, stack.info(), prometheus, catalog, quiet_view()[0], timing=FAST,
+                         clock=Clock(sleep=lambda s: (slept.append(s), time.sleep(s))), activity=Activity())
+        with httpx.Client(base_url=stack.app_url) as http:
+            for _ in range(5):
+                http.get("/")
+            note_activity(ctx)  # what the runner does after a traffic step
+            counted = _exposed_root_count(http)
+        assert read_after_next_scrape(ctx, [expr])[expr][0].value == counted  # waited for a scrape after the traffic
+        assert slept
+        slept.clear()
+        assert poll(lambda: Outcome(prometheus.query_value(LAST_GOOD_SCRAPE) > ctx.activity.at), 10, 0.1).done
+        assert read_after_next_scrape(ctx, [expr])[expr][0].value == counted and slept == []  # quiet since: at once
+
+
+def _exposed_root_count(http) -> float:
+    line = next(l for l in http.get("/metrics").text.splitlines() if l.startswith('http_requests_total{endpoint="/",method="GET"}'))
+    return float(line.split()[-1])
 
 
 def test_wait_data_foreground_load_latency_and_targets_down(stack, tmp_path):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from monlab.catalog import Catalog, load_catalog
+from monlab.lab.context import Activity
 from monlab.lab.model import Lab, load_labs
 from monlab.lab.pace import DEFAULT_MAX_WAIT_S
 from monlab.lab.results import LabResult, exit_code, report, skipped
@@ -47,7 +48,9 @@ def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool,
 
     stack = open_stack(project)
     view = LabView(Console(stderr=as_json))
-    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait) for lab in labs]
+    activity = Activity()  # shared by the sections: a mark right after a quiet section need not wait
+    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity)
+            for lab in labs]
     return _report(runs, view, as_json, report_dir, stack, catalog)
 
 
@@ -58,13 +61,13 @@ def run_sections_by_url(labs: list[Lab], catalog: Catalog, urls: "StackUrls", as
 
     stack = UrlStack(urls)
     view = LabView(Console(stderr=as_json))
-    runs = []
+    runs, activity = [], Activity()
     for lab in labs:
         if lab.controls_containers:
             now = time.time()
             runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)]), now, now))
             continue
-        runs.append(_timed_run(lab, stack, catalog, view, max_wait=max_wait))
+        runs.append(_timed_run(lab, stack, catalog, view, max_wait=max_wait, activity=activity))
     return _report(runs, view, as_json, report_dir, stack, catalog)
 
 

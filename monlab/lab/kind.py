@@ -97,3 +97,4 @@ class Kind:
     snapshots: Callable[[Any], list[tuple[str, str]]] = no_snapshots  # (mark, query) pairs to read at marks
     controls_containers: bool = False  # stops, starts or redeploys a container: needs a Docker-run stack
     pace: Callable[[Any, "Timing"], float] = no_wait  # seconds it typically takes at this timing
+    touches_app: bool = False  # sends requests to the app or restarts it: its counters change

@@ -11,7 +11,7 @@ import httpx
 from monlab import interrupts
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
-from monlab.lab.context import RunContext
+from monlab.lab.context import Activity, RunContext
 from monlab.lab.hints import for_stack
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
@@ -19,6 +19,7 @@ from monlab.lab.model import Lab
 from monlab.lab.pace import DEFAULT_MAX_WAIT_S, pace_problem
 from monlab.lab.inputs import available, missing_input, not_run_reason
 from monlab.lab.results import LabResult, environment_failed, failed, not_run
+from monlab.lab.scrape import note_activity
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.prometheus_api import PrometheusAPI
@@ -57,6 +58,7 @@ def run_lab(
     student_app: Path | None = None,
     grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str]]] | None = None,
     max_wait: float = DEFAULT_MAX_WAIT_S,
+    activity: Activity | None = None,
 ) -> LabResult:
     """Run one section; check failures are in the result. Raises only when Docker is unreachable."""
     result = LabResult(lab.name)
@@ -79,14 +81,17 @@ def run_lab(
             return result
         states, link = grafana(info) if grafana and info.has_grafana else (None, None)
         ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing, student_app,
-                         grafana_states=states, panel_link=link)
+                         grafana_states=states, panel_link=link, activity=activity or Activity())
         completed = False
         try:
             completed = _run_steps(ctx, result)
         finally:
             with interrupts.deferred():  # a Ctrl-C meanwhile waits until the stack is restored
+                disturbed = bool(ctx.background or ctx.undo)
                 _finish_background(ctx, result, completed)
                 _undo(ctx, result)
+                if disturbed:  # loads stopped, the app restarted: the next section's mark waits for a scrape after this
+                    note_activity(ctx)
             view.flush()
         result.figures = dict(ctx.figures)
     return result
@@ -103,8 +108,12 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
             ctx.view.narrate(step.say)
         if step.kind not in ("say", "table"):
             ctx.view.step(step.title, quiet=step.kind in QUIET_KINDS)
+        kind = KINDS[step.kind]
         try:
-            checks = KINDS[step.kind].run(ctx, step.params)
+            ctx.activity.at = None if kind.touches_app else ctx.activity.at  # unknown while it runs
+            checks = kind.run(ctx, step.params)
+            if kind.touches_app:
+                note_activity(ctx)
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:  # e.g. Prometheus stopped answering: this section cannot go on

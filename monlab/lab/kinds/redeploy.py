@@ -66,5 +66,5 @@ def overlaid_app(target: Path, overlay: dict[str, Path]) -> Path:
 KIND = Kind(
     name="redeploy", summary="Rebuild and recreate only the app container: the lecture's app or an improved one.",
     required={"app": str}, optional={"overlay": dict}, parse=_parse, run=_run, describe=_describe,
-    controls_containers=True,
+    controls_containers=True, touches_app=True,
 )
