@@ -157,3 +157,12 @@ def test_the_issues_smallest_input_ends_in_a_clear_result_and_valid_json(prometh
     assert checks["mark before"]["passed"] is False and "127.0.0.1:1" in checks["mark before"]["detail"]
     waiting_on_mark = [c for c in checks.values() if c["detail"].startswith("not run:")]
     assert len(waiting_on_mark) == 3 and all("mark before" in c["detail"] for c in waiting_on_mark)
+
+
+def test_json_without_a_stack_is_still_one_report_and_exit_3():
+    done = subprocess.run([sys.executable, "-m", "monlab", "lab", "all", "--json", "--project", "wt18-no-such-stack"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    labs = json.loads(done.stdout)["labs"]
+    assert len(labs) == 6 and all(lab["checks"][0]["passed"] is False for lab in labs)
+    assert "wt18-no-such-stack" in labs[0]["checks"][0]["detail"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from monlab.catalog import Catalog, load_catalog
+from monlab.errors import MonlabError
 from monlab.lab.context import Activity
 from monlab.lab.model import Lab, load_labs
 from monlab.lab.pace import DEFAULT_MAX_WAIT_S
@@ -46,7 +47,12 @@ def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool,
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
-    stack = open_stack(project)
+    try:
+        stack = open_stack(project)
+    except MonlabError as error:  # no stack, no Docker: with --json, still one report saying so
+        if not as_json:
+            raise
+        return _print_unusable(labs, error)
     view = LabView(Console(stderr=as_json))
     activity = Activity()  # shared by the sections: a mark right after a quiet section need not wait
     runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity)
@@ -69,6 +75,12 @@ def run_sections_by_url(labs: list[Lab], catalog: Catalog, urls: "StackUrls", as
             continue
         runs.append(_timed_run(lab, stack, catalog, view, max_wait=max_wait, activity=activity))
     return _report(runs, view, as_json, report_dir, stack, catalog)
+
+
+def _print_unusable(labs: list[Lab], error: MonlabError) -> int:
+    results = [LabResult(lab.name, [section_stopped(lab.name, error)]) for lab in labs]
+    print(json.dumps(report(results)))
+    return exit_code(results)
 
 
 def _timed_run(lab: Lab, stack, catalog, view: LabView, **options) -> tuple:
