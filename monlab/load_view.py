@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from monlab.lab.text import terminal_markup
 from monlab.load import LoadPlan, LoadResult, run_load
 
 PERCENTILES = (50, 95, 99)
@@ -16,7 +17,7 @@ PERCENTILES = (50, 95, 99)
 def run_with_progress(console: Console, base_url: str, plan: LoadPlan, stop: threading.Event | None = None) -> LoadResult:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"{plan.method} {plan.path}", total=plan.count)
+        task = bar.add_task(terminal_markup(f"{plan.method} {plan.path}"), total=plan.count)  # a lab file's path
         return run_load(base_url, plan, progress=lambda done: bar.update(task, completed=done), stop=stop)
 
 

@@ -147,3 +147,19 @@ def test_a_teachers_own_section_runs_by_url(prometheus_binary, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     (homework,) = json.loads(done.stdout)["labs"]
     assert homework["name"] == "homework" and homework["passed"]
+
+
+def test_lab_output_shows_outside_text_without_escape_sequences_or_markup():
+    """A scrape error or label value from Prometheus, a title from a lab file: printed as text."""
+    from lab_fixtures import quiet_view
+    from monlab.lab.results import failed
+
+    view, out = quiet_view()
+    view.narrate("say [red]this[/red]\x1b]0;retitled\x07")
+    view.check(failed("target \x1b[2J[bold]x", 'Get "http://app/\x1b[31m": refused', "hint \x9b1m[link]"))
+    view.table("caption [i]", ["col\x1b[5m"], {"row [b]": [1.0]})
+    printed = out.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed and "\x9b" not in printed
+    for text in ("say [red]this[/red]]0;retitled", "target [2J[bold]x", 'Get "http://app/[31m": refused',
+                 "hint 1m[link]", "caption [i]", "row [b]"):
+        assert text in printed, printed
