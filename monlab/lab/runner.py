@@ -16,8 +16,8 @@ from monlab.lab.hints import for_stack
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
 from monlab.lab.model import Lab
-from monlab.lab.pace import DEFAULT_MAX_WAIT_S, pace_problem
 from monlab.lab.inputs import available, missing_input, not_run_reason
+from monlab.lab.pace import DEFAULT_MAX_WAIT_S, pace_problem
 from monlab.lab.results import LabResult, environment_failed, failed, not_run
 from monlab.lab.scrape import note_activity
 from monlab.lab.timing import Timing
@@ -109,8 +109,9 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
         if step.kind not in ("say", "table"):
             ctx.view.step(step.title, quiet=step.kind in QUIET_KINDS)
         kind = KINDS[step.kind]
+        if kind.touches_app:
+            ctx.activity.at = None  # unknown until it has finished
         try:
-            ctx.activity.at = None if kind.touches_app else ctx.activity.at  # unknown while it runs
             checks = kind.run(ctx, step.params)
             if kind.touches_app:
                 note_activity(ctx)
