@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -99,8 +100,8 @@ def _status(url: str) -> int | None:
 def _children(pid: int) -> list[int]:
     """The gunicorn master is the only child of `monlab app serve`; its children are the workers."""
     def kids(parent: int) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
-        return [int(p) for p in out.split()]
+        tasks = Path(f"/proc/{parent}/task")
+        return [int(p) for task in tasks.iterdir() for p in (task / "children").read_text().split()]
 
     [master] = poll(lambda: Outcome(len(kids(pid)) == 1, kids(pid)), timeout=10, interval=0.1).value
     return poll(lambda: Outcome(bool(kids(master)), kids(master)), timeout=10, interval=0.1).value
