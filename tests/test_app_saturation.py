@@ -105,3 +105,25 @@ def _children(pid: int) -> list[int]:
 
     [master] = poll(lambda: Outcome(len(kids(pid)) == 1, kids(pid)), timeout=10, interval=0.1).value
     return poll(lambda: Outcome(bool(kids(master)), kids(master)), timeout=10, interval=0.1).value
+
+
+def test_every_export_scrapes_the_side_port_and_kubernetes_routes_it(tmp_path):
+    """Prometheus' targets name a port the app serves in Docker, Compose and Kubernetes alike."""
+    import yaml
+
+    from monlab.project import APP_METRICS_PORT
+    from monlab.resources import app_source_dir
+
+    assert f"LAB_APP_METRICS_BIND=0.0.0.0:{APP_METRICS_PORT}" in (app_source_dir() / "Dockerfile").read_text()
+    done = subprocess.run([sys.executable, "-m", "monlab", "export", "kubernetes", str(tmp_path / "k8s")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    namespace = tmp_path / "k8s" / "monlab-student-1"
+    documents = {d["kind"]: d for d in yaml.safe_load_all((namespace / "app.yaml").read_text())}
+    service_ports = {p["port"] for p in documents["Service"]["spec"]["ports"]}
+    container = documents["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    assert APP_METRICS_PORT in service_ports and container["readinessProbe"]["httpGet"]["port"] == "metrics"
+    config = next(d for d in yaml.safe_load_all((namespace / "prometheus.yaml").read_text())
+                  if d["kind"] == "ConfigMap" and "prometheus.yml" in d["data"])
+    jobs = yaml.safe_load(config["data"]["prometheus.yml"])["scrape_configs"]
+    assert {t for job in jobs for c in job["static_configs"] for t in c["targets"]} == {f"app:{APP_METRICS_PORT}"}
