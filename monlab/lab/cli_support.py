@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,7 +79,9 @@ def run_sections_by_url(labs: list[Lab], catalog: Catalog, urls: "StackUrls", as
 
 
 def _print_unusable(labs: list[Lab], error: MonlabError) -> int:
+    """The one-line error for a person on stderr, and the report a --json caller reads on stdout."""
     results = [LabResult(lab.name, [section_stopped(lab.name, error)]) for lab in labs]
+    print(f"Error: {error.one_line()}", file=sys.stderr)
     print(json.dumps(report(results)))
     return exit_code(results)
 
