@@ -140,6 +140,8 @@ def _alert(file: Path, where: str, raw: Any) -> Alert:
         raise LabFileError(file, join(where, "op"), f"must be one of {', '.join(ALERT_OPS)}")
     if data["severity"] not in SEVERITIES:
         raise LabFileError(file, join(where, "severity"), f"must be one of {', '.join(SEVERITIES)}")
+    if "{{" in data["summary"]:  # Prometheus and Grafana expand it as a Go template: `{{` breaks or runs in it
+        raise LabFileError(file, join(where, "summary"), "must not contain '{{' (template syntax); write the text plainly")
     try:
         parse_duration(data["for"])
     except ValueError as exc:
@@ -172,7 +174,10 @@ def load_section(file: Path) -> Section:
 
 def load_catalog(directory: Path | None = None) -> Catalog:
     directory = directory or labs_dir()
-    sections = sorted((load_section(f) for f in sorted(directory.glob("*.yaml"))), key=lambda s: s.number)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise LabFileError(directory, "", "holds no lab files (*.yaml); see labs/README.md for how to write one")
+    sections = sorted((load_section(f) for f in files), key=lambda s: s.number)
     _check_unique(sections)
     return Catalog(tuple(sections))
 

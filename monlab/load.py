@@ -67,15 +67,24 @@ class LoadResult:
         return sum(self.statuses.values())
 
     @property
+    def unanswered(self) -> int:
+        """Requests that got no answer at all (timed out, refused, reset)."""
+        return sum(self.errors.values())
+
+    @property
     def sent(self) -> int:
-        return self.answered + sum(self.errors.values())
+        return self.answered + self.unanswered
+
+    @property
+    def mostly_unanswered(self) -> bool:
+        return self.unanswered * 2 > self.sent
 
     @property
     def throughput(self) -> float:
         return self.sent / self.elapsed if self.elapsed > 0 else 0.0
 
     def percentile(self, p: float) -> float | None:
-        """Nearest-rank percentile of the answered requests' latencies, in seconds."""
+        """Nearest-rank percentile of the answered requests' latencies, in seconds (see `covers`)."""
         if not self.latencies:
             return None
         ordered = sorted(self.latencies)
@@ -85,6 +94,12 @@ class LoadResult:
     @property
     def mean(self) -> float | None:
         return math.fsum(self.latencies) / len(self.latencies) if self.latencies else None
+
+    def covers(self) -> str:
+        """What the percentiles cover: "" when every request was answered."""
+        if not self.unanswered:
+            return ""
+        return f"of the {self.answered} answered; {self.unanswered} of {self.sent} got no answer"
 
     def count_of(self, status: int) -> int:
         return self.statuses.get(status, 0)

@@ -10,6 +10,7 @@ from monlab.errors import ConfigError
 
 SERVICES = ("app", "prometheus", "grafana")
 CONTAINER_PORTS = {"app": 5000, "prometheus": 9090, "grafana": 3000}
+APP_METRICS_PORT = 8000  # the app's /metrics and /healthz, never queued behind its request workers (app/side_server.py)
 
 # The lecture's scrape job of the app's /metrics (templates/prometheus.yml.j2 names it too).
 APP_JOB = "flask-app"

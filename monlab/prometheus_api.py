@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,18 @@ import httpx
 
 from monlab.errors import ServiceError
 from monlab.http_service import JsonService
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def duration_seconds(text: str) -> float | None:
+    """A Prometheus duration as it prints them ("15s", "1m", "1m30s") in seconds; None if not one."""
+    parts = _DURATION_PART.findall(text or "")
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class Target:
     health: str
     last_error: str
     scrape_url: str
+    scrape_interval: float | None = None  # seconds, as Prometheus reports it (absent before v2.30)
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,7 @@ class PrometheusAPI(JsonService):
                 health=t.get("health", "unknown"),
                 last_error=t.get("lastError", ""),
                 scrape_url=t.get("scrapeUrl", ""),
+                scrape_interval=duration_seconds(t.get("scrapeInterval", "")),
             )
             for t in data["activeTargets"]
         ]
@@ -106,6 +121,11 @@ class PrometheusAPI(JsonService):
             if state in states:
                 return state
         return "inactive"
+
+    def rule_group_intervals(self) -> dict[str, float]:
+        """Each rule name -> the evaluation interval (seconds) of the group it is in."""
+        data = self._data("/api/v1/rules")
+        return {rule["name"]: float(group.get("interval", 0)) for group in data["groups"] for rule in group["rules"]}
 
     def rule_names(self) -> list[str]:
         data = self._data("/api/v1/rules")

@@ -31,6 +31,7 @@ class ServeOptions:
     port: int = 5000
     workers: int = DEFAULT_WORKERS
     app_dir: Path | None = None
+    metrics_port: int | None = None  # /metrics and /healthz from gunicorn's master (side_server.py)
 
     @property
     def source(self) -> Path:
@@ -38,7 +39,16 @@ class ServeOptions:
 
     @property
     def bind(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return self.bind_to(self.port)
+
+    def bind_to(self, port: int) -> str:
+        return f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
+
+    def environment(self, metrics_dir: str) -> dict[str, str]:
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+        if self.metrics_port:
+            env["LAB_APP_METRICS_BIND"] = self.bind_to(self.metrics_port)
+        return env
 
     @property
     def url(self) -> str:
@@ -68,6 +78,8 @@ def check_can_serve(options: ServeOptions) -> None:
     if options.workers < 1:
         raise ConfigError(f"--workers {options.workers} is not a number of worker processes", "Use 1 or more.")
     check_port_free(options.host, options.port)
+    if options.metrics_port:
+        check_port_free(options.host, options.metrics_port)
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -95,13 +107,14 @@ def serve(options: ServeOptions, announce: Callable[[str], None] = print) -> Non
     """Run gunicorn until it exits or we are interrupted (Ctrl-C, SIGTERM); always clean up."""
     check_can_serve(options)
     metrics_dir = tempfile.mkdtemp(prefix="monlab-app-metrics-")
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+    env = options.environment(metrics_dir)
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     process: subprocess.Popen | None = None
     try:
         # Its own session: Ctrl-C reaches only us, and we stop gunicorn and every worker it forked.
         process = subprocess.Popen(gunicorn_command(options), env=env, start_new_session=True)
-        announce(f"Lab app on {options.url} ({options.workers} gunicorn workers, metrics at /metrics). Ctrl-C stops it.")
+        side = f"; /metrics and /healthz also on port {options.metrics_port}" if options.metrics_port else ""
+        announce(f"Lab app on {options.url} ({options.workers} gunicorn workers, metrics at /metrics{side}). Ctrl-C stops it.")
         code = process.wait()
         if code != 0:
             raise ServiceError(

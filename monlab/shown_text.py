@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
+from rich.markup import escape as rich_escape
+
 _C0_PICTURES = 0x2400  # "␀" … "␟": Unicode's Control Pictures for the C0 codes
 _REPLACEMENT = "\ufffd"
 _BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))  # reorder what follows them
@@ -45,3 +47,9 @@ def printable(text: object) -> str:
 def xml_text(text: object) -> str:
     """`text` for an XML or HTML text node or attribute value."""
     return escape(printable(text), quote=True)
+
+
+def terminal_markup(text: object) -> str:
+    """`text` for rich's console.print with markup on (lab narration, where a lab file's line breaks
+    stay): each line printable, and `[...]` shown as written."""
+    return "\n".join(rich_escape(printable(line)) for line in str(text).split("\n"))

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Iterator
 
@@ -23,11 +24,14 @@ from rich.console import Console
 from conftest import free_port
 from local_prometheus import running_prometheus
 from monlab.catalog import Catalog, load_catalog
+from monlab.lab.model import load_lab
+from monlab.lab.runner import run_lab
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.render.context import RenderContext
 from monlab.render.prometheus import alert_rules
 from monlab.render.text import yaml_text
+from monlab.resources import labs_dir
 from monlab.serve import ServeOptions, gunicorn_command
 from monlab.stackinfo import ServiceInfo, StackInfo
 from monlab.waiting import Outcome, poll
@@ -146,3 +150,25 @@ def local_stack(prometheus_binary: str, tmp: Path, catalog: Catalog | None = Non
 def quiet_view() -> tuple[LabView, io.StringIO]:
     out = io.StringIO()
     return LabView(Console(file=out, width=200, color_system=None)), out
+
+
+def custom(tmp_path, name: str, steps: str):
+    """A shipped section with its steps replaced."""
+    labs = tmp_path / "labs"
+    shutil.copytree(labs_dir(), labs)
+    file = labs / f"{name}.yaml"
+    text = file.read_text()
+    file.write_text(text[: text.index("steps:")] + "steps:\n" + textwrap.indent(textwrap.dedent(steps), "  "))
+    catalog = load_catalog(labs)
+    return load_lab(catalog.section(name), catalog), catalog
+
+
+def run(stack, lab_and_catalog, **options):
+    lab, catalog = lab_and_catalog
+    view, out = quiet_view()
+    result = run_lab(lab, stack, catalog, view, timing=FAST, **options)
+    return result, out.getvalue()
+
+
+def failures(result) -> list[str]:
+    return [f"{c.name}: {c.detail} / {c.hint}" for c in result.checks if c.failed]

@@ -7,7 +7,7 @@ import sys
 
 from monlab.resources import app_source_dir
 
-EXPECTED = {"app.py", "workload.py", "amounts.py", "lab_metrics.py", "gunicorn.conf.py", "Dockerfile",
+EXPECTED = {"app.py", "workload.py", "amounts.py", "lab_metrics.py", "side_server.py", "gunicorn.conf.py", "Dockerfile",
             "requirements.txt", ".dockerignore"}
 
 

@@ -35,7 +35,9 @@ def test_an_app_dir_without_app_py_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "only the improvement section" in done.stderr
 
 
-def test_docker_unreachable_is_exit_3_with_one_line_and_nothing_on_stdout(tmp_path):
+def test_docker_unreachable_is_exit_3_with_one_line_and_still_one_json_report(tmp_path):
     done = monlab("lab", "all", "--json", env={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
-    assert done.returncode == 3 and done.stdout == ""
-    assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr
+    assert done.returncode == 3
+    assert done.stderr.startswith("Error: ") and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    labs = json.loads(done.stdout)["labs"]  # issue 18: --json always prints one valid document
+    assert all("Docker engine" in lab["checks"][0]["detail"] for lab in labs) and len(labs) == 6

@@ -5,17 +5,18 @@ that stops, starts and redeploys the app process for real)."""
 from __future__ import annotations
 
 import shutil
-import textwrap
+
+import time
 
 import httpx
 import pytest
 
-from lab_fixtures import FAST, LocalStack, local_stack, quiet_view
+from lab_fixtures import FAST, LocalStack, custom, failures, local_stack, quiet_view, run
 from test_grafana_api import PASSWORD, grafana_url  # noqa: F401 (a fixture: the fake Grafana)
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_lab
-from monlab.lab.runner import run_lab
 from monlab.resources import labs_dir
+from monlab.waiting import Outcome, poll
 
 pytestmark = pytest.mark.prometheus
 
@@ -29,28 +30,6 @@ def stack(prometheus_binary, tmp_path_factory):
 def shipped(name: str):
     catalog = load_catalog()
     return load_lab(catalog.section(name), catalog), catalog
-
-
-def custom(tmp_path, name: str, steps: str):
-    """A shipped section with its steps replaced."""
-    labs = tmp_path / "labs"
-    shutil.copytree(labs_dir(), labs)
-    file = labs / f"{name}.yaml"
-    text = file.read_text()
-    file.write_text(text[: text.index("steps:")] + "steps:\n" + textwrap.indent(textwrap.dedent(steps), "  "))
-    catalog = load_catalog(labs)
-    return load_lab(catalog.section(name), catalog), catalog
-
-
-def run(stack, lab_and_catalog, **options):
-    lab, catalog = lab_and_catalog
-    view, out = quiet_view()
-    result = run_lab(lab, stack, catalog, view, timing=FAST, **options)
-    return result, out.getvalue()
-
-
-def failures(result) -> list[str]:
-    return [f"{c.name}: {c.detail} / {c.hint}" for c in result.checks if c.failed]
 
 
 def test_business_section_passes_twice_with_exact_revenue(stack):
@@ -176,6 +155,38 @@ def test_reading_after_the_next_scrape_sees_everything_sent_before(stack):
             assert samples[expr][0].value == float(exposed[0].split()[-1])
 
 
+def test_after_a_quiet_spell_a_mark_reads_at_once_and_still_sees_everything_sent(stack):
+    """Activity: when the last scrape started after monlab's last answered request, it already holds
+    every count, so the mark does not wait a scrape interval; otherwise it waits for the next scrape."""
+    from lab_fixtures import quiet_view
+    from monlab.lab.context import Activity, RunContext
+    from monlab.lab.scrape import LAST_GOOD_SCRAPE, note_activity, read_after_next_scrape
+    from monlab.prometheus_api import PrometheusAPI
+    from monlab.waiting import Clock
+
+    lab, catalog = shipped("business")
+    expr = 'sum(http_requests_total{endpoint="/"})'
+    with PrometheusAPI(stack.prometheus_url) as prometheus:
+        slept: list[float] = []
+        ctx = RunContext(lab, stack, stack.info(), prometheus, catalog, quiet_view()[0], timing=FAST,
+                         clock=Clock(sleep=lambda s: (slept.append(s), time.sleep(s))), activity=Activity())
+        with httpx.Client(base_url=stack.app_url) as http:
+            for _ in range(5):
+                http.get("/")
+            note_activity(ctx)  # what the runner does after a traffic step
+            counted = _exposed_root_count(http)
+        assert read_after_next_scrape(ctx, [expr])[expr][0].value == counted  # waited for a scrape after the traffic
+        assert slept
+        slept.clear()
+        assert poll(lambda: Outcome(prometheus.query_value(LAST_GOOD_SCRAPE) > ctx.activity.at), 10, 0.1).done
+        assert read_after_next_scrape(ctx, [expr])[expr][0].value == counted and slept == []  # quiet since: at once
+
+
+def _exposed_root_count(http) -> float:
+    line = next(l for l in http.get("/metrics").text.splitlines() if l.startswith('http_requests_total{endpoint="/",method="GET"}'))
+    return float(line.split()[-1])
+
+
 def test_wait_data_foreground_load_latency_and_targets_down(stack, tmp_path):
     result, out = run(stack, custom(tmp_path, "security", """\
         - load: {path: /login, data: {password: guess}, rate: 20, duration: 1, concurrency: 2, id: burst}
@@ -211,3 +222,17 @@ def test_with_grafana_its_alert_states_are_checked_and_links_open_its_panels(sta
     grafana_check, uptime = result.checks
     assert grafana_check.passed is True and "Grafana rule AppDown is firing" in grafana_check.detail
     assert uptime.link.startswith(f"{url}/d/monlab-lecture/") and "viewPanel=" in uptime.link
+
+
+def test_a_client_percentile_of_a_load_that_got_no_answers_is_refused_not_flattering(stack, tmp_path):
+    result, out = run(stack, custom(tmp_path, "business", """\
+        - stop: app
+        - traffic: {path: /, count: 6, concurrency: 2, id: dead}
+        - record: {figure: dead_p95, latency: dead, percentile: 95}
+        - start: app
+        """))
+    stack.wait_answers()
+    load, figure = (c for c in result.checks if c.failed)
+    assert load.detail.startswith("most requests timed out or got no answer (6 of 6)")
+    assert figure.name == "figure dead_p95" and "of the 0 answered; 6 of 6 got no answer" in figure.detail
+    assert "dead_p95" not in result.figures

@@ -80,7 +80,7 @@ def broken(labs: Path, name: str, steps: str) -> LabFileError:
     ("- mark: m\n- record: {figure: a, elapsed_since: m}\n- table: {caption: c, columns: [x, y], rows: {r: [a]}}\n",
      "capacity.yaml: steps[2].table.rows.r", "must list 2 figures"),
     ("- redeploy: {app: improved, overlay: {workload.py: nowhere.py}}\n", "capacity.yaml: steps[0].redeploy.overlay.workload.py",
-     "is not a file under labs/"),
+     "is not a file next to capacity.yaml"),
 ])
 def test_a_mistake_names_file_key_path_and_problem(labs_copy, steps, where, problem):
     error = broken(labs_copy, "capacity", steps)

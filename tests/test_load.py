@@ -108,3 +108,22 @@ def test_cli_refuses_bad_input_without_traceback(args, code, text):
 def test_cli_says_when_the_app_does_not_answer():
     done = monlab("load", "/", "-n", "3", "--url", f"http://127.0.0.1:{free_port()}")
     assert done.returncode == 3 and "did not answer" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unanswered_requests_are_counted_and_the_percentiles_say_what_they_cover(app):
+    from monlab.lab.kinds.traffic import answered_check
+    from monlab.load import LoadResult
+    from monlab.load_view import summary_headline, summary_line, summary_table
+
+    dead = run_load(f"http://127.0.0.1:{free_port()}", LoadPlan("/", count=4, concurrency=2))
+    assert dead.mostly_unanswered and dead.covers() == "of the 0 answered; 4 of 4 got no answer"
+    paused = LoadResult((0.01,) * 16, {200: 16}, {"ReadTimeout": 84}, 30.0)  # the paused app
+    line = summary_line(paused)
+    assert "84× ReadTimeout" in line and "p95 10 ms (of the 16 answered; 84 of 100 got no answer)" in line
+    assert "most got no answer" in summary_headline(paused)
+    check = answered_check("load", paused, 200)
+    assert check.failed and check.detail.startswith("most requests timed out or got no answer (84 of 100)")
+    rows = {row for column in summary_table(paused).columns[:1] for row in column._cells}
+    assert {"latency p95 (answered only)", "answered"} <= rows
+    healthy = run_load(app.url, LoadPlan("/", count=5))
+    assert healthy.covers() == "" and "answered" not in summary_line(healthy)

@@ -41,7 +41,7 @@ def test_both_lecture_jobs_scrape_the_app_by_service_name(prometheus_files):
     # "/" is not exposition text: the lecture's literal uptime job is always down.
     assert jobs["flask-app-uptime"]["metrics_path"] == "/healthz"
     for job in jobs.values():
-        assert job["static_configs"] == [{"targets": ["app:5000"]}]
+        assert job["static_configs"] == [{"targets": ["app:8000"]}]  # gunicorn master's side server, never queued
 
 
 def test_intervals_and_relative_rule_files(prometheus_files):

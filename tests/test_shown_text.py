@@ -19,7 +19,7 @@ from conftest import require
 from local_prometheus import running_prometheus
 from monlab.catalog import load_catalog
 from monlab.lab.model import load_labs
-from monlab.lab.results import CheckResult, LabResult, report
+from monlab.lab.results import CheckResult, LabResult, RunInfo, report
 from monlab.report.build import SectionRun, render_html, section_pages
 from monlab.shown_text import printable, xml_text
 from monlab.waiting import Outcome, poll
@@ -97,7 +97,7 @@ def test_report_shows_hostile_text_literally_in_chromium(hostile_prometheus, tmp
     result = LabResult("reliability", [CheckResult(f"check {HOSTILE}", True, f"detail {HOSTILE}")])
     now = time.time()
     pages = section_pages([SectionRun(lab, result, now - 20, now)], catalog, hostile_prometheus)
-    html = render_html(pages, report([result]), f"project {HOSTILE}")
+    html = render_html(pages, report([result], RunInfo(f"project {HOSTILE}", "offline", now - 20, now)), f"project {HOSTILE}")
     assert not control_characters(html)
     svgs = [html[start:html.index("</svg>", start) + 6] for start in _starts(html, "<svg")]
     assert svgs and all(ElementTree.fromstring(svg).tag.endswith("svg") for svg in svgs)  # each one valid XML

@@ -24,6 +24,21 @@ def on_starting(server):
             os.remove(stale)
 
 
+# /metrics and /healthz on a port of their own, never queued behind busy workers (side_server.py).
+metrics_bind = os.environ.get("LAB_APP_METRICS_BIND", "")
+
+
+def when_ready(server):
+    if metrics_bind and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import sys
+
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import side_server
+
+        side_server.start(metrics_bind, server)
+        server.log.info("metrics and health on %s", metrics_bind)
+
+
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

@@ -31,9 +31,13 @@ class LabMetrics:
             self.login_attempts.labels(status=status)
 
     def exposition(self) -> tuple[bytes, str]:
-        path = multiprocess_dir()
-        if path is None:
+        if multiprocess_dir() is None:
             return generate_latest(self.registry), CONTENT_TYPE_LATEST
-        combined = CollectorRegistry()
-        multiprocess.MultiProcessCollector(combined, path=path)
-        return generate_latest(combined), CONTENT_TYPE_LATEST
+        return multiprocess_exposition()
+
+
+def multiprocess_exposition() -> tuple[bytes, str]:
+    """Every worker's values summed from their files (needs PROMETHEUS_MULTIPROC_DIR)."""
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined, path=multiprocess_dir())
+    return generate_latest(combined), CONTENT_TYPE_LATEST

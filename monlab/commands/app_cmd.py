@@ -14,11 +14,14 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for all)."),
     port: int = typer.Option(5000, min=1, max=65535, help="Port to listen on."),
     workers: int = typer.Option(2, min=1, max=64, help="gunicorn worker processes; metrics stay exact for any number."),
+    metrics_port: int = typer.Option(
+        None, "--metrics-port", min=1, max=65535,
+        help="Also serve /metrics and /healthz on this port from gunicorn's master, never queued behind busy workers."),
 ) -> None:
     """Run the lab app with gunicorn (never Flask's debug server) until Ctrl-C."""
     from monlab.serve import ServeOptions, serve as run
 
-    run(ServeOptions(host=host, port=port, workers=workers))
+    run(ServeOptions(host=host, port=port, workers=workers, metrics_port=metrics_port))
 
 
 @app_cli.command()

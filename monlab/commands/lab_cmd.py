@@ -31,20 +31,29 @@ def lab(
         None, "--grafana", metavar="URL", help="That stack's Grafana, as http://admin:PASSWORD@host:port (optional)."),
     report_dir: Optional[Path] = typer.Option(None, "--report", metavar="DIR", help="Also write DIR/index.html (offline page with charts) and DIR/results.json."),
     force: bool = typer.Option(False, "--force", help="Write the --report DIR even over files a previous report did not write."),
+    labs_dir: Optional[Path] = typer.Option(
+        None, "--labs", metavar="DIR", help="A lab directory of your own (a copy of the shipped labs/, edited) instead of the shipped one."),
+    max_wait: Optional[str] = typer.Option(
+        None, "--max-wait", metavar="DURATION",
+        help="Longest a section may take at the stack's scrape interval (e.g. 10m; default 2m): a Prometheus "
+             "that scrapes every minute makes a section take minutes, so it stops at once unless allowed."),
 ) -> None:
+    if labs_dir is not None and not labs_dir.is_dir():
+        raise typer.BadParameter(f"{labs_dir} is not a directory", param_hint="--labs")
     if name == "list":
         from monlab.lab.listing import list_sections
 
-        list_sections(as_json)
+        list_sections(as_json, labs_dir)
         return
+    from monlab.catalog import load_catalog
     from monlab.lab.cli_support import run_sections, select_labs
 
-    labs = select_labs(name)
+    catalog = load_catalog(labs_dir)
+    labs = select_labs(name, catalog)
     if labs is None:
-        from monlab.catalog import load_catalog
-
-        names = ", ".join(s.name for s in load_catalog().sections)
+        names = ", ".join(s.name for s in catalog.sections)
         raise typer.BadParameter(f"no section {name!r}; choose one of {names}, or all", param_hint="NAME")
+    wait_s = _max_wait_seconds(max_wait)
     if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
         raise typer.BadParameter(f"{report_dir} is a file, not a directory", param_hint="--report")
     if report_dir is not None:
@@ -52,7 +61,7 @@ def lab(
 
         require_report_folder(report_dir, force)  # before any section runs
     if prometheus is not None or grafana is not None or _is_url(app):
-        _run_by_url(name, labs, prometheus, app, grafana, as_json, report_dir)
+        _run_by_url(name, labs, catalog, prometheus, app, grafana, as_json, report_dir, wait_s)
     app_dir = Path(app) if app is not None else None
     if app_dir is not None and name not in ("improvement", "all"):
         raise typer.BadParameter("only the improvement section deploys an app of yours", param_hint="--app")
@@ -61,8 +70,24 @@ def lab(
     from monlab.stack.lock import command_lock
 
     with command_lock(project, f"lab {name}"):
-        code = run_sections(labs, project, as_json, app_dir.resolve() if app_dir else None, report_dir)
+        code = run_sections(labs, catalog, project, as_json, app_dir.resolve() if app_dir else None, report_dir, wait_s)
     raise typer.Exit(code)
+
+
+def _max_wait_seconds(value: Optional[str]) -> float:
+    from monlab.catalog import parse_duration
+    from monlab.lab.pace import DEFAULT_MAX_WAIT_S
+
+    if value is None:
+        return DEFAULT_MAX_WAIT_S
+    text = value.strip()
+    try:
+        seconds = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a duration like 90s, 10m or 1h", param_hint="--max-wait") from None
+    if seconds <= 0:
+        raise typer.BadParameter("must be more than 0", param_hint="--max-wait")
+    return seconds
 
 
 def _is_url(value: Optional[str]) -> bool:
@@ -71,8 +96,8 @@ def _is_url(value: Optional[str]) -> bool:
     return value is not None and is_url(value)
 
 
-def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[str], grafana: Optional[str], as_json: bool,
-                report_dir: Optional[Path]) -> None:
+def _run_by_url(name: str, labs: list, catalog, prometheus: Optional[str], app: Optional[str], grafana: Optional[str],
+                as_json: bool, report_dir: Optional[Path], max_wait: float) -> None:
     """A stack given by URLs: --prometheus and --app URLs both needed; exit 2 for a section that must
     stop or redeploy containers, decided from the command line alone before anything is contacted."""
     from monlab.lab.cli_support import run_sections_by_url
@@ -89,4 +114,4 @@ def _run_by_url(name: str, labs: list, prometheus: Optional[str], app: Optional[
         urls = stack_urls(prometheus, app, grafana)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--prometheus/--app/--grafana") from None
-    raise typer.Exit(run_sections_by_url(labs, urls, as_json, report_dir))
+    raise typer.Exit(run_sections_by_url(labs, catalog, urls, as_json, report_dir, max_wait))

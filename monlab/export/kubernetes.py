@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from monlab.export.source import ConfigMount, ExportFile, config_mounts, service_volumes
-from monlab.project import LABEL_PROJECT, LABEL_SERVICE
+from monlab.project import APP_METRICS_PORT, LABEL_PROJECT, LABEL_SERVICE
 from monlab.stack.spec import ServiceSpec, StackSpec
 
 KUSTOMIZATION = "kustomization.yaml"
@@ -33,6 +33,8 @@ RESOURCES = {
 STORAGE = {"prometheus": "2Gi", "grafana": "1Gi"}
 RUN_AS = {"app": 65534, "prometheus": 65534, "grafana": 472}  # the users the images run as (REFERENCE.md)
 READY_PATH = {"app": "/healthz", "prometheus": "/-/ready", "grafana": "/api/health"}
+METRICS_PORT_NAME = "metrics"  # the app's /metrics and /healthz, answered however busy its workers are
+READY_PORT = {"app": METRICS_PORT_NAME}
 
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -136,7 +138,9 @@ def _service(namespace: str, service: ServiceSpec) -> dict[str, Any]:
         "apiVersion": "v1", "kind": "Service", "metadata": _meta(namespace, service.service, service.service),
         "spec": {
             "selector": selector(namespace, service.service),
-            "ports": [{"name": PORT_NAME, "port": port, "targetPort": PORT_NAME}],
+            "ports": [{"name": PORT_NAME, "port": port, "targetPort": PORT_NAME}] + (
+                [{"name": METRICS_PORT_NAME, "port": APP_METRICS_PORT, "targetPort": METRICS_PORT_NAME}]
+                if service.service == "app" else []),
         },
     }
 
@@ -159,9 +163,10 @@ def _deployment(spec: StackSpec, service: ServiceSpec, image: str, secrets: dict
         "name": name,
         "image": image,
         "imagePullPolicy": "IfNotPresent",
-        "ports": [{"name": PORT_NAME, "containerPort": port}],
+        "ports": [{"name": PORT_NAME, "containerPort": port}] + (
+            [{"name": METRICS_PORT_NAME, "containerPort": APP_METRICS_PORT}] if name == "app" else []),
         "resources": RESOURCES[name],
-        "readinessProbe": {"httpGet": {"path": READY_PATH[name], "port": PORT_NAME}, "periodSeconds": 5},
+        "readinessProbe": {"httpGet": {"path": READY_PATH[name], "port": READY_PORT.get(name, PORT_NAME)}, "periodSeconds": 5},
         "securityContext": {"allowPrivilegeEscalation": False},
     }
     if create.command:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from monlab.catalog import load_catalog
+from monlab.catalog import Catalog, load_catalog
+from monlab.errors import MonlabError
+from monlab.lab.context import Activity
 from monlab.lab.figures import figure_infos
 from monlab.lab.model import Lab, load_labs
+from monlab.lab.pace import DEFAULT_MAX_WAIT_S
 from monlab.lab.results import LabResult, RunInfo, exit_code, report, skipped
-from monlab.lab.runner import run_lab
-from monlab.lab.timing import Timing
+from monlab.lab.runner import run_lab, section_stopped
 from monlab.lab.view import LabView
 from monlab.stackinfo import StackInfo
 
@@ -22,8 +25,8 @@ if TYPE_CHECKING:
     from monlab.lab.url_stack import StackUrls
 
 
-def select_labs(name: str) -> list[Lab] | None:
-    labs = load_labs()
+def select_labs(name: str, catalog: Catalog) -> list[Lab] | None:
+    labs = load_labs(catalog)
     if name == "all":
         return labs
     chosen = [lab for lab in labs if lab.name == name]
@@ -41,42 +44,61 @@ def grafana_hooks(info: StackInfo):
     return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
 
 
-def run_sections(labs: list[Lab], project: str, as_json: bool, student_app: Path | None,
-                 report_dir: Path | None = None) -> int:
+def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool, student_app: Path | None,
+                 report_dir: Path | None = None, max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """Runs the sections and prints the report; returns the exit code (0 passed, 1 a check failed, 3 environment)."""
     from monlab.stack.control import open_stack
 
     started = time.time()
-    stack = open_stack(project)
+    try:
+        stack = open_stack(project)
+    except MonlabError as error:  # no stack, no Docker: with --json, still one report saying so
+        if not as_json:
+            raise
+        return _print_unusable(labs, error, RunInfo(project, "none", started, time.time()))
     mode = "offline" if stack.info().offline else "online"
     view = LabView(Console(stderr=as_json))
-    catalog = load_catalog()
-    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app) for lab in labs]
+    activity = Activity()  # shared by the sections: a mark right after a quiet section need not wait
+    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity)
+            for lab in labs]
     return _report(runs, view, as_json, report_dir, stack, catalog, RunInfo(project, mode, started, time.time()))
 
 
-def run_sections_by_url(labs: list[Lab], urls: "StackUrls", as_json: bool, report_dir: Path | None = None) -> int:
+def run_sections_by_url(labs: list[Lab], catalog: Catalog, urls: "StackUrls", as_json: bool,
+                        report_dir: Path | None = None, max_wait: float = DEFAULT_MAX_WAIT_S) -> int:
     """The sections on a stack known by URLs; those that stop or redeploy containers are skipped, said so."""
     from monlab.lab.url_stack import NEEDS_DOCKER, UrlStack
 
     started = time.time()
     stack = UrlStack(urls)
     view = LabView(Console(stderr=as_json))
-    catalog = load_catalog()
-    runs = []
+    runs, activity = [], Activity()
     for lab in labs:
         if lab.controls_containers:
             now = time.time()
             runs.append((lab, LabResult(lab.name, [skipped(f"the {lab.name} section", NEEDS_DOCKER)], started=now, ended=now), now, now))
             continue
-        runs.append(_timed_run(lab, stack, catalog, view))
+        runs.append(_timed_run(lab, stack, catalog, view, max_wait=max_wait, activity=activity))
     return _report(runs, view, as_json, report_dir, stack, catalog, RunInfo(urls.prometheus, "by-url", started, time.time()))
+
+
+def _print_unusable(labs: list[Lab], error: MonlabError, run: RunInfo) -> int:
+    """The one-line error for a person on stderr, and the report a --json caller reads on stdout."""
+    results = [LabResult(lab.name, [section_stopped(lab.name, error)], started=run.started, ended=run.ended)
+               for lab in labs]
+    print(f"Error: {error.one_line()}", file=sys.stderr)
+    print(json.dumps(report(results, run)))
+    return exit_code(results)
 
 
 def _timed_run(lab: Lab, stack, catalog, view: LabView, **options) -> tuple:
     """One section, with its run window: a report charts each section over the time it ran."""
     started = time.time()
-    result = run_lab(lab, stack, catalog, view, timing=Timing.of_stack(), grafana=grafana_hooks, **options)
+    try:
+        result = run_lab(lab, stack, catalog, view, grafana=grafana_hooks, **options)
+    except Exception as error:  # whatever stopped this section, the next ones still run and the report is printed
+        result = LabResult(lab.name, [section_stopped(lab.name, error)])
+        view.check(result.checks[0])
     result.started, result.ended, result.figure_info = started, time.time(), figure_infos(lab, catalog)
     return lab, result, started, result.ended
 

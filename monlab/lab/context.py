@@ -30,6 +30,14 @@ class Mark:
 
 
 @dataclass
+class Activity:
+    """When (Prometheus' clock) monlab's last request to the app was answered, across the sections
+    of one command: a scrape that started later already holds every count, so a mark need not wait."""
+
+    at: float | None = None  # None: unknown (something may have changed the counters since)
+
+
+@dataclass
 class Background:
     title: str
     stop: threading.Event = field(default_factory=threading.Event)
@@ -57,6 +65,7 @@ class RunContext:
     background: list[Background] = field(default_factory=list)
     undo: dict[str, Callable[[], None]] = field(default_factory=dict)  # disruption -> how to undo it
     _ui_prefix: str | None = None  # where this Prometheus serves its pages, asked once
+    activity: Activity = field(default_factory=Activity)
 
     @property
     def app_url(self) -> str:

@@ -16,6 +16,9 @@ from monlab.labfile import LabFileError, join
 if TYPE_CHECKING:
     from monlab.lab.context import RunContext
     from monlab.lab.results import CheckResult
+    from monlab.lab.timing import Timing
+
+LOAD_ID = "traffic/load step id"  # what StepSource.earlier calls a load's id
 
 FieldTypes = Mapping[str, "type | tuple[type, ...]"]
 
@@ -39,6 +42,7 @@ class StepSource:
     data: dict[str, Any]
     catalog: Catalog
     refs: References
+    used: list[tuple[str, str]] = field(default_factory=list)  # (what, name) of each earlier definition it needs
 
     def error(self, key: str, problem: str) -> LabFileError:
         return LabFileError(self.file, join(self.where, key) if key else self.where, problem)
@@ -58,6 +62,7 @@ class StepSource:
         if name not in defined:
             known = ", ".join(sorted(defined)) or "none"
             raise self.error(key, f"no earlier {what} named {name!r} (defined before this step: {known})")
+        self.used.append((what, name))
         return name
 
     def positive(self, key: str, default: float | None = None, maximum: float | None = None) -> float | None:
@@ -75,6 +80,10 @@ def no_snapshots(params: Any) -> list[tuple[str, str]]:
     return []
 
 
+def no_wait(params: Any, timing: "Timing") -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -87,3 +96,5 @@ class Kind:
     shorthand: str = ""  # `- mark: before` means `- mark: {name: before}` when shorthand is "name"
     snapshots: Callable[[Any], list[tuple[str, str]]] = no_snapshots  # (mark, query) pairs to read at marks
     controls_containers: bool = False  # stops, starts or redeploys a container: needs a Docker-run stack
+    pace: Callable[[Any, "Timing"], float] = no_wait  # seconds it typically takes at this timing
+    touches_app: bool = False  # sends requests to the app or restarts it: its counters change

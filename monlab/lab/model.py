@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monlab.catalog import Catalog, Section, load_catalog
-from monlab.lab.kind import References, StepSource
+from monlab.lab.kind import LOAD_ID, References, StepSource
 from monlab.lab.kinds import KINDS
 from monlab.labfile import LabFileError, check_fields, check_list
 
@@ -21,6 +21,8 @@ class Step:
     say: str  # narration shown before it runs
     where: str  # "steps[3]"
     titled: bool = False  # the lab file gave the title: it names the step's check too
+    needs: tuple[tuple[str, str], ...] = ()  # (what, name) defined by earlier steps, e.g. ("mark", "before")
+    defines: tuple[tuple[str, str], ...] = ()  # (what, name) this step sets for later steps
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Lab:
 
 
 def load_labs(catalog: Catalog | None = None) -> list[Lab]:
+    """Every section of `catalog` (default: the shipped labs/) as validated steps."""
     catalog = catalog or load_catalog()
     return [load_lab(section, catalog) for section in catalog.sections]
 
@@ -68,8 +71,16 @@ def _step(section: Section, catalog: Catalog, refs: References, index: int, raw:
         body = {kind.shorthand: body}
     data = check_fields(section.file, where, body if body is not None else {}, kind.required,
                         {**COMMON_FIELDS, **kind.optional})
-    params = kind.parse(StepSource(section.file, where, data, catalog, refs))
+    before = _defined(refs)
+    source = StepSource(section.file, where, data, catalog, refs)
+    params = kind.parse(source)
     for mark, expr in kind.snapshots(params):
         refs.snapshots.setdefault(mark, []).append(expr)
     return Step(kind_name, params, data.get("title") or kind.describe(params), data.get("say", "").strip(), f"steps[{index}]",
-                "title" in data)
+                "title" in data, tuple(dict.fromkeys(source.used)), tuple(sorted(_defined(refs) - before)))
+
+
+def _defined(refs: References) -> set[tuple[str, str]]:
+    """Everything earlier steps defined, as (what, name) in the words StepSource.earlier uses."""
+    return ({("mark", m) for m in refs.marks} | {("figure", f) for f in refs.figures}
+            | {(LOAD_ID, load) for load in refs.loads})

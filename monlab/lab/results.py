@@ -14,7 +14,7 @@ from monlab.units import format_value
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "lab-results.schema.json"
 SCHEMA_ID = "urn:monlab:lab-results:1"  # the $id of the schema the document follows
-MODES = ("online", "offline", "by-url")
+MODES = ("online", "offline", "by-url", "none")  # none: no stack could be reached
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ def environment_failed(name: str, detail: str, hint: str = "") -> CheckResult:
 
 def skipped(name: str, reason: str) -> CheckResult:
     return CheckResult(name, None, f"skipped: {reason}")
+
+
+def not_run(name: str, reason: str) -> CheckResult:
+    """A step that could not run because an earlier one failed to leave its input: no verdict of its own."""
+    return CheckResult(name, None, reason)
 
 
 @dataclass(frozen=True)

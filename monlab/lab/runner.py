@@ -6,17 +6,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+import httpx
+
 from monlab import interrupts
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
-from monlab.lab.context import RunContext
+from monlab.lab.context import Activity, RunContext
 from monlab.lab.figures import figure_infos
 from monlab.lab.guidance import dashboard_url, lab_panels, look_at
 from monlab.lab.hints import for_stack
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
 from monlab.lab.model import Lab
-from monlab.lab.results import LabResult, environment_failed
+from monlab.lab.inputs import available, missing_input, not_run_reason
+from monlab.lab.pace import DEFAULT_MAX_WAIT_S, pace_problem
+from monlab.lab.results import LabResult, environment_failed, failed, not_run
+from monlab.lab.scrape import note_activity
 from monlab.lab.timing import Timing
 from monlab.lab.view import LabView
 from monlab.prometheus_api import PrometheusAPI
@@ -25,6 +30,9 @@ from monlab.waiting import REAL_CLOCK, Clock
 
 UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."
 BACKGROUND_JOIN_S = 5.0
+PACE_HINT = "scrape_interval and evaluation_interval of 5-15 s in prometheus.yml make labs fast; monlab's own stack uses 5 s"
+BUG_HINT = "this is a bug in monlab or in the lab file; please report it with this section's `--json` output"
+STACK_ERRORS = (httpx.TransportError, ConnectionError)  # the stack stopped answering mid-request
 QUIET_KINDS = ("mark",)  # bookkeeping: shown only while it waits for a fresh scrape
 
 
@@ -51,6 +59,8 @@ def run_lab(
     timing: Timing | None = None,
     student_app: Path | None = None,
     grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str]]] | None = None,
+    max_wait: float = DEFAULT_MAX_WAIT_S,
+    activity: Activity | None = None,
 ) -> LabResult:
     """Run one section; check failures are in the result. Raises only when Docker is unreachable."""
     result = LabResult(lab.name, figure_info=figure_infos(lab, catalog))
@@ -64,17 +74,27 @@ def run_lab(
             result.checks.append(check)
             view.check(check)
             return result
+        timing = timing or Timing.of_prometheus(prometheus, [a.name for a in catalog.alerts], Timing.of_stack())
+        too_slow = pace_problem(lab, timing, max_wait)
+        if too_slow:
+            check = environment_failed("the section keeps pace with Prometheus", too_slow, PACE_HINT)
+            result.checks.append(check)
+            view.check(check)
+            return result
         states, link = grafana(info) if grafana and info.has_grafana else (None, None)
-        ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing or Timing(), student_app,
-                         grafana_states=states, panel_link=link)
+        ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing, student_app,
+                         grafana_states=states, panel_link=link, activity=activity or Activity())
         view.look_at(look_at(lab.section, lab_panels(lab), info, ctx.ui_prefix, dashboard_url(info)))
         completed = False
         try:
             completed = _run_steps(ctx, result)
         finally:
             with interrupts.deferred():  # a Ctrl-C meanwhile waits until the stack is restored
+                disturbed = bool(ctx.background or ctx.undo)
                 _finish_background(ctx, result, completed)
                 _undo(ctx, result)
+                if disturbed:  # loads stopped, the app restarted: the next section's mark waits for a scrape after this
+                    note_activity(ctx)
             view.flush()
         result.figures = dict(ctx.figures)
     return result
@@ -83,22 +103,52 @@ def run_lab(
 def _run_steps(ctx: RunContext, result: LabResult) -> bool:
     """True when every step ran; False when the environment stopped the section."""
     for step in ctx.lab.steps:
+        missing = missing_input(step, available(ctx))
+        if missing:
+            _record(ctx, result, [not_run(step.title, not_run_reason(ctx.lab, step, missing))])
+            continue
         if step.say:
             ctx.view.narrate(step.say)
         if step.kind not in ("say", "table"):
             ctx.view.step(step.title, quiet=step.kind in QUIET_KINDS)
+        kind = KINDS[step.kind]
+        if kind.touches_app:
+            ctx.activity.at = None  # unknown until it has finished
         try:
-            checks = KINDS[step.kind].run(ctx, step.params)
+            checks = kind.run(ctx, step.params)
+            if kind.touches_app:
+                note_activity(ctx)
         except DockerUnavailable:
             raise
-        except MonlabError as error:  # e.g. Prometheus stopped answering: this section cannot go on
-            checks = [environment_failed(step.title, error.message, error.hint or UP_HINT)]
-            _record(ctx, result, checks)
+        except (MonlabError, *STACK_ERRORS) as error:  # e.g. Prometheus stopped answering: this section cannot go on
+            _record(ctx, result, [stack_failed(step.title, error)])
             return False
+        except Exception as error:  # a bug in a step kind is that step's failed check, never a crashed lab
+            checks = [failed(step.title, f"the step broke: {describe_error(error)}", BUG_HINT)]
         if len(checks) == 1 and step.titled:
             checks = [replace(checks[0], name=step.title)]
         _record(ctx, result, checks)
     return True
+
+
+def describe_error(error: BaseException) -> str:
+    text = str(error) or "(no message)"
+    return f"{type(error).__name__}: {text}"
+
+
+def stack_failed(name: str, error: Exception):
+    """An environment result: the stack (not the lab) stopped this step."""
+    if isinstance(error, MonlabError):
+        return environment_failed(name, error.message, error.hint or UP_HINT)
+    return environment_failed(name, f"the stack stopped answering ({describe_error(error)})", UP_HINT)
+
+
+def section_stopped(name: str, error: Exception):
+    """What stopped a whole section outside its steps: the stack (exit 3) or a bug (exit 1)."""
+    title = f"the {name} section"
+    if isinstance(error, (MonlabError, *STACK_ERRORS)):
+        return stack_failed(title, error)
+    return failed(title, f"stopped: {describe_error(error)}", BUG_HINT)
 
 
 def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
@@ -130,8 +180,10 @@ def _undo(ctx: RunContext, result: LabResult) -> None:
             interrupts.done(f"lab:{key}")
         except DockerUnavailable:
             raise
-        except MonlabError as error:
-            _record(ctx, result, [environment_failed(f"undo {key}", error.message, error.hint or UP_HINT)])
+        except (MonlabError, *STACK_ERRORS) as error:
+            _record(ctx, result, [stack_failed(f"undo {key}", error)])
+        except Exception as error:
+            _record(ctx, result, [failed(f"undo {key}", f"the undo broke: {describe_error(error)}", UP_HINT)])
     ctx.undo.clear()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from monlab.catalog import parse_duration
 from monlab.errors import ConfigError
-from monlab.project import DEFAULT_PROJECT
+from monlab.project import APP_METRICS_PORT, DEFAULT_PROJECT
 
 DATASOURCE_UID = "monlab-prometheus"
 DASHBOARD_UID = "monlab-lecture"
@@ -20,7 +20,7 @@ GRAFANA_BASE_INTERVAL_SECONDS = 10
 @dataclass(frozen=True)
 class RenderContext:
     project: str = DEFAULT_PROJECT
-    app_target: str = "app:5000"  # host:port Prometheus scrapes, by service name on the stack network
+    app_target: str = f"app:{APP_METRICS_PORT}"  # host:port Prometheus scrapes, by service name on the stack network
     prometheus_url: str = "http://prometheus:9090"  # as Grafana's backend reaches it
     grafana_url: str = "http://127.0.0.1:3000"  # as a user's browser reaches it (alert annotations)
     scrape_interval: str = "5s"

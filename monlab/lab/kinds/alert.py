@@ -40,6 +40,16 @@ def deadline(ctx, params: dict) -> float:
     return ctx.timing.alert_deadline(params["alert"].for_seconds if params["state"] == "firing" else 0.0)
 
 
+def typical_wait(params: dict, timing) -> float:
+    """The next scrape brings the data, the next evaluation sees it (half an interval each, on
+    average); firing also waits out `for:`."""
+    seen = timing.evaluation_interval / 2
+    if params["state"] == "inactive":
+        return seen
+    held = params["alert"].for_seconds if params["state"] == "firing" else 0.0
+    return timing.scrape_interval / 2 + seen + held
+
+
 def _run(ctx, params: dict) -> list:
     alert, wanted = params["alert"], params["state"]
 
@@ -54,5 +64,5 @@ def _run(ctx, params: dict) -> list:
 KIND = Kind(
     name="alert", summary="Wait (bounded by the alert's `for:`) until a Prometheus alert is pending, firing or inactive.",
     required={"name": str, "state": str}, optional={"within": (int, float)}, parse=parse_alert, run=_run,
-    describe=lambda p: f"{p['alert'].name} is {p['state']} in Prometheus",
+    describe=lambda p: f"{p['alert'].name} is {p['state']} in Prometheus", pace=typical_wait,
 )

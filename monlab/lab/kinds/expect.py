@@ -58,4 +58,5 @@ KIND = Kind(
     optional={**SOURCE_FIELDS, "delta_from": str, "within": (int, float)},
     parse=_parse, run=_run, describe=_describe,
     snapshots=lambda p: [(p["mark"], p["source"].expr)] if p["mark"] else [],
+    pace=lambda p, timing: 0.0 if p["source"].figure else timing.scrape_interval,  # the next scrape, a rate() over it
 )

@@ -40,5 +40,5 @@ def _run(ctx, params: dict) -> list:
 KIND = Kind(
     name="http", summary="One request; check its `status` and that the body contains `body_contains`.",
     required={"path": str}, optional={"method": str, "data": dict, "status": int, "body_contains": str},
-    parse=_parse, run=_run, describe=_describe,
+    parse=_parse, run=_run, describe=_describe, touches_app=True,
 )

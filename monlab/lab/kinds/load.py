@@ -42,4 +42,5 @@ KIND = Kind(
     name="load", summary="Send `rate` requests/s for `duration` s (bounded), optionally in the background.",
     required={"path": str, "rate": (int, float), "duration": (int, float)},
     optional={**FIELDS, "background": bool}, parse=_parse, run=_run, describe=_describe,
+    pace=lambda p, timing: 0.0 if p["background"] else p["duration"], touches_app=True,
 )

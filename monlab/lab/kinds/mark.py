@@ -36,5 +36,5 @@ def _run(ctx, name: str) -> list:
 KIND = Kind(
     name="mark", summary="Remember this moment (and, after a fresh scrape, the counters later steps compare with).",
     required={"name": str}, optional={}, parse=_parse, run=_run,
-    describe=lambda name: f"mark {name}", shorthand="name",
+    describe=lambda name: f"mark {name}", shorthand="name", pace=lambda name, timing: timing.scrape_interval / 2,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from monlab.lab.figures import figure_info
 from monlab.lab.hints import why_no_data
-from monlab.lab.kind import Kind, StepSource
+from monlab.lab.kind import LOAD_ID, Kind, StepSource
 from monlab.lab.results import failed
 from monlab.lab.scrape import read_after_next_scrape
 from monlab.lab.sources import QUERY_FIELDS, parse_source, read_value, select
@@ -23,7 +23,7 @@ def _parse(src: StepSource) -> dict:
     if how == "mean_since":
         params["metric"] = src.get("metric") or _missing(src, "metric", "the histogram's name, e.g. http_request_duration_seconds")
     elif how == "latency":
-        params["load"] = src.earlier(how, src.get(how), src.refs.loads, "traffic/load step id")
+        params["load"] = src.earlier(how, src.get(how), src.refs.loads, LOAD_ID)
         params["percentile"] = src.positive("percentile", default=50, maximum=100)
     elif how == "ratio":
         pair = src.get(how)
@@ -52,11 +52,26 @@ def _run(ctx, params: dict) -> list:
     figure, how = params["figure"], params["how"]
     if how in ("panel", "alert", "query"):
         return _record_query(ctx, params)
+    if how == "latency" and ctx.loads[params["load"]].unanswered:
+        return _unanswered_latency(ctx, params)
     value = {"elapsed_since": _elapsed, "latency": _latency, "ratio": _ratio, "mean_since": _mean}[how](ctx, params)
     if value is None:
         return [failed(f"figure {figure}", f"could not be measured ({how})")]
     ctx.figures[figure] = value
     ctx.view.figure(figure, value, unit=figure_info(params, ctx.catalog))
+    return []
+
+
+def _unanswered_latency(ctx, p: dict) -> list:
+    """A client percentile of a load that lost requests covers only the answered ones: said, and
+    refused when most got no answer (the answered few would make a dead app look fast)."""
+    load, figure = ctx.loads[p["load"]], p["figure"]
+    if load.mostly_unanswered:
+        return [failed(f"figure {figure}", f"not measured: {load.covers()}, so a percentile of the answered few would flatter the app",
+                       "the app was not answering during the load: run `monlab status`")]
+    ctx.figures[figure] = _latency(ctx, p)
+    ctx.view.figure(figure, ctx.figures[figure])
+    ctx.view.note(f"{figure} covers only the answered requests ({load.covers()})")
     return []
 
 
@@ -105,4 +120,5 @@ KIND = Kind(
     optional={**QUERY_FIELDS, "elapsed_since": str, "latency": str, "percentile": (int, float),
               "ratio": list, "mean_since": str, "metric": str},
     parse=_parse, run=_run, describe=lambda p: f"record {p['figure']}", snapshots=_snapshots,
+    pace=lambda p, timing: timing.scrape_interval / 2 if p["how"] in ("panel", "alert", "query", "mean_since") else 0.0,
 )

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from monlab.lab.kind import Kind, StepSource
-from monlab.resources import app_source_dir, labs_dir
+from monlab.resources import app_source_dir
 
 APPS = ("lecture", "improved")
 IMAGE_KEY = "redeploy the lecture's app"
@@ -23,9 +23,9 @@ def _parse(src: StepSource) -> dict:
         raise src.error("app", f"must be one of {', '.join(APPS)}, got {app!r}")
     overlay = {}
     for name, relative in (src.get("overlay") or {}).items():
-        file = labs_dir() / str(relative)
+        file = src.file.parent / str(relative)  # next to the lab file: the shipped labs/ or a teacher's --labs DIR
         if not file.is_file():
-            raise src.error(f"overlay.{name}", f"{relative!r} is not a file under labs/")
+            raise src.error(f"overlay.{name}", f"{relative!r} is not a file next to {src.file.name}")
         overlay[str(name)] = file
     if overlay and app == "lecture":
         raise src.error("overlay", "only an improved app has an overlay")
@@ -66,5 +66,5 @@ def overlaid_app(target: Path, overlay: dict[str, Path]) -> Path:
 KIND = Kind(
     name="redeploy", summary="Rebuild and recreate only the app container: the lecture's app or an improved one.",
     required={"app": str}, optional={"overlay": dict}, parse=_parse, run=_run, describe=_describe,
-    controls_containers=True,
+    controls_containers=True, touches_app=True,
 )

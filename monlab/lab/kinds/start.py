@@ -15,5 +15,5 @@ def _run(ctx, service: str) -> list:
 KIND = Kind(
     name="start", summary="Start a stopped service again.", required={"service": str}, optional={},
     parse=parse_service, run=_run, describe=lambda service: f"start the {service} container", shorthand="service",
-    controls_containers=True,
+    controls_containers=True, touches_app=True,
 )

@@ -33,5 +33,5 @@ KIND = Kind(
     name="stop", summary="Stop a service (app, prometheus, grafana); undone when the section ends.",
     required={"service": str}, optional={}, parse=parse_service, run=_run,
     describe=lambda service: f"stop the {service} container", shorthand="service",
-    controls_containers=True,
+    controls_containers=True, touches_app=True,
 )

@@ -45,5 +45,5 @@ def _describe(p: dict) -> str:
 KIND = Kind(
     name="targets", summary="Wait until the named scrape jobs (default: all) are healthy (`health: up`) or down.",
     required={}, optional={"jobs": list, "health": str, "within": (int, float)}, parse=_parse, run=_run,
-    describe=_describe,
+    describe=_describe, pace=lambda p, timing: timing.scrape_interval / 2,
 )

@@ -38,6 +38,9 @@ def answered_check(title: str, result: LoadResult, expect_status: int | None, pl
     if planned is not None and result.sent < planned:
         return failed(title, f"ended early after {result.sent} of {planned} planned requests; {detail}",
                       "the section stopped before this load finished: see the check that failed first")
+    if result.mostly_unanswered:
+        return failed(title, f"most requests timed out or got no answer ({result.unanswered} of {result.sent}); {detail}",
+                      "the app did not answer most requests (paused, stopped or overloaded): run `monlab status`")
     if result.errors:
         return failed(title, detail, "the app did not answer every request: run `monlab status`")
     if expect_status is not None and result.count_of(expect_status) != result.sent:
@@ -59,5 +62,5 @@ def _run(ctx, params: dict) -> list:
 KIND = Kind(
     name="traffic", summary="Send `count` requests (GET, or POST with form `data`), `concurrency` at a time.",
     required={"path": str}, optional={**FIELDS, "count": int, "expect_status": int},
-    parse=_parse, run=_run, describe=lambda p: p["plan"].describe(),
+    parse=_parse, run=_run, describe=lambda p: p["plan"].describe(), touches_app=True,
 )

@@ -29,5 +29,5 @@ def _run(ctx, params: dict) -> list:
 KIND = Kind(
     name="wait_data", summary="Wait (bounded) until a panel, alert query or query returns data.",
     required={}, optional={**QUERY_FIELDS, "within": (int, float)}, parse=_parse, run=_run,
-    describe=lambda p: f"wait for data in {p['source'].shown()}",
+    describe=lambda p: f"wait for data in {p['source'].shown()}", pace=lambda p, timing: timing.scrape_interval,
 )
