@@ -112,12 +112,16 @@ def test_offline_stack_on_podman(podman_host, offline_archive):
         assert down.returncode == 0, down.stderr[-2000:]
         assert {c.status for c in client.containers.list(all=True, filters={"label": f"monlab.project={project}"})} == {"exited"}
 
-        teardown = monlab("teardown", "--project", project, env=env)
-        assert teardown.returncode == 0, teardown.stderr[-2000:]
-        assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
+        assert_teardown_leaves_nothing(client, project, env)
     finally:
         remove_labelled(client, project)
         remove_loaded(client, archive_tags)
+
+
+def assert_teardown_leaves_nothing(client, project: str, env: dict) -> None:
+    teardown = monlab("teardown", "--project", project, env=env)
+    assert teardown.returncode == 0, teardown.stderr[-2000:]
+    assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
 
 
 def test_an_imported_image_gets_its_tag_on_podman(podman_host, tmp_path, monkeypatch):
@@ -159,9 +163,7 @@ def test_online_stack_of_standins_on_podman(podman_host, standin_images, tmp_pat
         status = json.loads(monlab("status", "--json", "--project", project, env=env).stdout)
         assert {name: s["state"] for name, s in status["services"].items()} == dict.fromkeys(("app", "prometheus", "grafana"), "running")
         assert [t["health"] for t in status["targets"] if t["job"] == "flask-app"] == ["up"], status["targets"]
-        teardown = monlab("teardown", "--project", project, env=env)
-        assert teardown.returncode == 0, teardown.stderr[-2000:]
-        assert labelled(client, project) == {"containers": [], "networks": [], "volumes": [], "images": []}
+        assert_teardown_leaves_nothing(client, project, env)
     finally:
         remove_labelled(client, project)
         remove_loaded(client, archive_tags)
