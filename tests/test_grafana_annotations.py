@@ -6,8 +6,6 @@ processes (lab_fixtures.LocalStack: gunicorn and Debian's prometheus)."""
 from __future__ import annotations
 
 import sys
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ from monlab.errors import ServiceError
 from monlab.grafana_api import GrafanaAPI
 from monlab.render import DASHBOARD_UID
 from test_lab_kinds import custom, failures, run
+from threaded_http import serving, url_of
 
 sys.path.insert(0, str(Path(__file__).parent / "standins" / "grafana"))
 
@@ -36,12 +35,8 @@ def standin(tmp_path):
     store.data["dashboards"][DASHBOARD_UID] = {"uid": DASHBOARD_UID, "id": 7, "title": "Lecture", "version": 1,
                                                "folderUid": "", "dashboard": {"uid": DASHBOARD_UID}}
     settings = {"anonymous": True, "anonymous_role": "Viewer", "root_url": "http://localhost:3000/"}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class(Context(store, StateManager(), settings)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", store
-    server.shutdown()
-    server.server_close()
+    with serving(handler_class(Context(store, StateManager(), settings))) as server:
+        yield url_of(server), store
 
 
 def test_an_annotation_posted_by_uid_is_listed_on_that_dashboard_newest_first(standin):
