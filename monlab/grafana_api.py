@@ -129,6 +129,23 @@ class GrafanaAPI(JsonService):
             for rule in group.get("rules", [])
         ]
 
+    def add_annotation(self, dashboard_uid: str, text: str, tags: list[str], at_ms: int) -> int:
+        """POST /api/annotations: an event on the dashboard at `at_ms` (epoch ms); returns its id."""
+        body = {"dashboardUID": dashboard_uid, "time": at_ms, "text": text, "tags": tags}
+        response = self.post("/api/annotations", body)
+        self.check_status(response, "/api/annotations")
+        answer = _json_or_empty(response)
+        if not isinstance(answer.get("id"), int):
+            raise ServiceError(f"Grafana at {self.base_url} did not say which annotation it added: {response.text[:80]}")
+        return answer["id"]
+
+    def annotations(self, dashboard_uid: str, tags: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """GET /api/annotations of one dashboard (with all of `tags`), newest first."""
+        params: dict[str, Any] = {"dashboardUID": dashboard_uid}
+        if tags:
+            params["tags"] = list(tags)
+        return list(self.get_json("/api/annotations", **params))
+
     def alert_rule_states(self) -> dict[str, str]:
         """{rule title: state} for Grafana-managed rules: "inactive", "pending", "firing", ..."""
         return {rule.name: rule.state for rule in self.alert_rules()}

@@ -48,6 +48,14 @@ class JsonService:
             raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
                                self.unreachable_hint) from exc
 
+    def post(self, path: str, body: Any) -> httpx.Response:
+        """The answer to POST `path` with a JSON body, whatever its status; no answer raises ServiceError."""
+        try:
+            return self._http.post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
+                               self.unreachable_hint) from exc
+
     def get_json(self, path: str, **params: Any) -> Any:
         response = self.get(path, **params)
         self.check_status(response, path)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from monlab.errors import ServiceError
 from monlab.grafana_api import GrafanaAPI
 from conftest import free_port
+from threaded_http import serving, url_of
 
 USER, PASSWORD = "admin", "s3cret-generated"
 
@@ -87,15 +87,11 @@ class FakeGrafana(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def grafana_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGrafana)
-    server.health_body = json.dumps(HEALTH).encode()
-    server.provisioned = {}  # what file provisioning has loaded so far; tests fill it in
-    server.rules = RULES
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", server
-    server.shutdown()
-    server.server_close()
+    with serving(FakeGrafana) as server:
+        server.health_body = json.dumps(HEALTH).encode()
+        server.provisioned = {}  # what file provisioning has loaded so far; tests fill it in
+        server.rules = RULES
+        yield url_of(server), server
 
 
 def test_health_needs_no_login(grafana_url):

@@ -72,6 +72,14 @@ def test_lab_all_passes_with_every_grafana_check_run(online_stack):
     urls = printed_urls(again.stderr + result.stderr)
     assert any(u.startswith(grafana + "/d/") for u in urls), urls  # online, the guidance names Grafana's dashboard
     assert not broken_urls(urls, grafana, ("admin", online_stack["up"]["grafana"]["password"]))
+    # the app's restarts are marked on the lecture dashboard (the stand-in lists what was posted)
+    listed = httpx.get(f"{grafana}/api/annotations", params={"dashboardUID": "monlab-lecture", "tags": "restart"},
+                       auth=("admin", online_stack["up"]["grafana"]["password"]), timeout=10)
+    assert listed.status_code == 200, listed.text
+    marks = listed.json()
+    assert sorted(tuple(m["tags"][2:]) for m in marks) == [("redeploy", "section-9"), ("redeploy", "section-9"),
+                                                           ("start", "section-4")], marks
+    assert "improved app" in marks[0]["text"], marks  # newest first: §9's second redeploy
 
 
 def test_images_list_shows_the_pins_present_as_standins(standin_images):

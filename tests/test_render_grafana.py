@@ -120,6 +120,9 @@ def test_dashboard_settings(dashboard):
     assert dashboard["time"] == {"from": "now-15m", "to": "now"}
     assert dashboard["templating"] == {"list": []}
     assert [a["builtIn"] for a in dashboard["annotations"]["list"]] == [1]
+    [builtin] = dashboard["annotations"]["list"]  # shows the labs' restart marks posted to this dashboard
+    assert builtin["enable"] is True and builtin["datasource"]["type"] == "grafana"
+    assert builtin["target"] == {"limit": 100, "matchAny": False, "tags": [], "type": "dashboard"}
 
 
 def test_panel_ids_are_unique_and_stable(dashboard, catalog):

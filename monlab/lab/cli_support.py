@@ -34,14 +34,18 @@ def select_labs(name: str, catalog: Catalog) -> list[Lab] | None:
 
 
 def grafana_hooks(info: StackInfo):
-    """Grafana's alert states and panel links, for a stack that runs Grafana."""
+    """Grafana's alert states, panel links and annotations of the lecture dashboard, for a stack that runs Grafana."""
     from monlab.grafana_api import GrafanaAPI
-    from monlab.render import panel_url
+    from monlab.render import DASHBOARD_UID, panel_url
 
     base = info.url("grafana") or ""
     api = GrafanaAPI(base, info.grafana_user, info.grafana_password or "")
     catalog = load_catalog()
-    return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog)
+
+    def annotate(text: str, tags: tuple[str, ...]) -> None:
+        api.add_annotation(DASHBOARD_UID, text, list(tags), int(time.time() * 1000))
+
+    return api.alert_rule_states, lambda panel_id: panel_url(base, panel_id, catalog), annotate
 
 
 def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool, student_app: Path | None,

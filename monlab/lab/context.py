@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from monlab.catalog import Catalog
+from monlab.errors import ServiceError
 from monlab.lab.guidance import graph_url, page_url, ui_prefix
 from monlab.lab.timing import Timing
 from monlab.prometheus_api import PrometheusAPI, Sample
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from monlab.lab.view import LabView
     from monlab.load import LoadResult
 
+
+RESTART_TAGS = ("monlab", "restart")
 
 
 @dataclass
@@ -59,6 +62,7 @@ class RunContext:
     student_app: Path | None = None
     grafana_states: Callable[[], dict[str, str]] | None = None  # None: no Grafana in this stack
     panel_link: Callable[[str], str] | None = None  # Grafana panel URL by catalog panel id
+    annotate: Callable[[str, tuple[str, ...]], None] | None = None  # posts a Grafana annotation (text, tags)
     marks: dict[str, Mark] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
     loads: dict[str, "LoadResult"] = field(default_factory=dict)
@@ -80,6 +84,18 @@ class RunContext:
     def restored(self, key: str) -> None:
         self.undo.pop(key, None)
         interrupts.done(f"lab:{key}")
+
+    def mark_restart(self, what: str, how: str) -> None:
+        """Online, mark on Grafana's lecture dashboard that the app restarted (its counters start at 0);
+        a post Grafana refuses is a note, never a failed section."""
+        if self.annotate is None:
+            return
+        section = self.lab.section
+        text = f"monlab lab §{section.number} {section.title}: {what}; the app's counters restart at 0"
+        try:
+            self.annotate(text, RESTART_TAGS + (how, f"section-{section.number}"))
+        except ServiceError as error:
+            self.view.note(f"the restart is not marked in Grafana: {error.message}")
 
     @property
     def ui_prefix(self) -> str:

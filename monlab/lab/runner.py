@@ -58,7 +58,8 @@ def run_lab(
     clock: Clock = REAL_CLOCK,
     timing: Timing | None = None,
     student_app: Path | None = None,
-    grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str]]] | None = None,
+    grafana: Callable[[StackInfo], tuple[Callable[[], dict[str, str]], Callable[[str], str],
+                                         Callable[[str, tuple[str, ...]], None]]] | None = None,
     max_wait: float = DEFAULT_MAX_WAIT_S,
     activity: Activity | None = None,
 ) -> LabResult:
@@ -81,9 +82,9 @@ def run_lab(
             result.checks.append(check)
             view.check(check)
             return result
-        states, link = grafana(info) if grafana and info.has_grafana else (None, None)
+        states, link, annotate = grafana(info) if grafana and info.has_grafana else (None, None, None)
         ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing, student_app,
-                         grafana_states=states, panel_link=link, activity=activity or Activity())
+                         grafana_states=states, panel_link=link, annotate=annotate, activity=activity or Activity())
         view.look_at(look_at(lab.section, lab_panels(lab), info, ctx.ui_prefix, dashboard_url(info)))
         completed = False
         try:

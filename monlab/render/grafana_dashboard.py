@@ -63,6 +63,9 @@ def _alert_annotations() -> dashboard.AnnotationQuery:
         .enable(True)
         .hide(True)
         .icon_color("rgba(0, 211, 255, 1)")
+        # type "dashboard": Grafana asks /api/annotations for this dashboard's own annotations, which is
+        # where the labs post the app's restarts (what Grafana writes for its default query)
+        .target(dashboard.AnnotationTarget().limit(100).match_any(False).tags([]).type("dashboard"))
     )
 
 

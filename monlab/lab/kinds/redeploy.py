@@ -39,19 +39,24 @@ def _describe(p: dict) -> str:
 
 
 def _run(ctx, params: dict) -> list:
+    _redeploy(ctx, params)
+    ctx.mark_restart(_describe(params).replace("redeploy", "redeployed", 1), "redeploy")
+    return []
+
+
+def _redeploy(ctx, params: dict) -> None:
     if params["app"] == "lecture":
         ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))  # a Ctrl-C mid-redeploy is redone
         ctx.stack.redeploy_app(None)
         ctx.restored(IMAGE_KEY)
-        return []
+        return
     ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))
     if ctx.student_app:
         ctx.view.note(f"using your app from {ctx.student_app}")
         ctx.stack.redeploy_app(ctx.student_app)
-        return []
+        return
     with tempfile.TemporaryDirectory(prefix="monlab-improved-") as tmp:
         ctx.stack.redeploy_app(overlaid_app(Path(tmp), params["overlay"]))
-    return []
 
 
 def overlaid_app(target: Path, overlay: dict[str, Path]) -> Path:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from monlab.lab.kind import Kind
-from monlab.lab.kinds.stop import parse_service, undo_key
+from monlab.lab.kinds.stop import parse_service, started_again, undo_key
 
 
 def _run(ctx, service: str) -> list:
     ctx.stack.start_service(service)
     ctx.restored(undo_key(service))
+    started_again(ctx, service)
     return []
 
 

@@ -18,9 +18,16 @@ def undo_key(service: str) -> str:
     return f"start the {service} container again"
 
 
+def started_again(ctx, service: str) -> None:
+    """What follows starting a stopped service: the app's start is marked, its counters begin at 0."""
+    if service == "app":
+        ctx.mark_restart("started the app container again", "start")
+
+
 def _run(ctx, service: str) -> list:
     def undo() -> None:
         ctx.stack.start_service(service)
+        started_again(ctx, service)
         if service == "app":
             wait_for_app(ctx)
 

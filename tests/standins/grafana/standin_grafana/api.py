@@ -4,7 +4,8 @@ Sources (pkg/api/api.go registers the routes): /api/health (health.go, no auth),
 (frontendsettings.go: appUrl is [server] root_url with a trailing slash), /api/search (search.go),
 /api/dashboards/uid/:uid (dashboard.go), /api/datasources/uid/:uid/health (datasources.go
 CheckDatasourceHealthWithUID), /api/v1/provisioning/alert-rules (ngalert/api/api_provisioning.go),
-/api/prometheus/grafana/api/v1/rules (ngalert/api/prometheus/api_prometheus.go).
+/api/prometheus/grafana/api/v1/rules (ngalert/api/prometheus/api_prometheus.go), GET and POST
+/api/annotations (annotations.go; see annotations.py).
 Auth: basic auth of the admin user, or anonymous with GF_AUTH_ANONYMOUS_ORG_ROLE when
 GF_AUTH_ANONYMOUS_ENABLED=true; reading dashboards, search, rule state and datasource health is a
 Viewer's right, the provisioning API and datasource settings need Admin. (Grafana decides by RBAC
@@ -25,7 +26,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 
 from . import VERSION
+from . import annotations
 from .datasources import by_uid
+from .errors import ApiError
 from .evaluate import StateManager
 from .store import Store
 
@@ -40,26 +43,34 @@ class Context:
         self.store, self.states, self.settings = store, states, settings
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 def handler_class(ctx: Context) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "Grafana-standin"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             url = urllib.parse.urlsplit(self.path)
-            query = urllib.parse.parse_qs(url.query)
+            self._route(ROUTES, url.path, urllib.parse.parse_qs(url.query))
+
+        def do_POST(self) -> None:  # noqa: N802
+            url = urllib.parse.urlsplit(self.path)
+            self._route(POST_ROUTES, url.path, self._json_body)
+
+        def _json_body(self) -> Any:
+            """The request's JSON (read only once authorized); one that does not parse is web.Bind's 400."""
+            length = int(self.headers.get("Content-Length") or 0)
             try:
-                for pattern, role, view in ROUTES:
-                    match = re.fullmatch(pattern, url.path.rstrip("/") or "/")
+                return json.loads(self.rfile.read(length) or b"null")
+            except ValueError as exc:
+                raise ApiError(400, "bad request data") from exc
+
+        def _route(self, routes: list[tuple[str, str, "View"]], path: str, request: Any) -> None:
+            try:
+                for pattern, role, view in routes:
+                    match = re.fullmatch(pattern, path.rstrip("/") or "/")
                     if match:
                         if role:
                             _authorize(ctx, self.headers.get("Authorization"), role)
-                        status, body = view(ctx, query, *match.groups())
+                        status, body = view(ctx, request() if callable(request) else request, *match.groups())
                         return self._send(status, body)
                 raise ApiError(404, "Not found")
             except ApiError as exc:
@@ -308,6 +319,14 @@ def _rule_status(ctx: Context, rule: dict[str, Any], folder_title: str) -> dict[
     }
 
 
+def annotations_find(ctx: Context, query: dict) -> tuple[int, Any]:
+    return 200, annotations.find(ctx.store, query)
+
+
+def annotations_add(ctx: Context, body: Any) -> tuple[int, Any]:
+    return 200, annotations.add(ctx.store, body, {"id": 1})  # the admin (user id 1) or an anonymous Editor
+
+
 View = Callable[..., tuple[int, Any]]
 ROUTES: list[tuple[str, str, View]] = [
     (r"/api/health", "", health),
@@ -321,4 +340,8 @@ ROUTES: list[tuple[str, str, View]] = [
     (r"/api/v1/provisioning/alert-rules", "Admin", provisioning_rules),
     (r"/api/v1/provisioning/alert-rules/([^/]+)", "Admin", provisioning_rule),
     (r"/api/prometheus/grafana/api/v1/rules", "Viewer", prometheus_rules),
+    (r"/api/annotations", "Viewer", annotations_find),
+]
+POST_ROUTES: list[tuple[str, str, View]] = [
+    (r"/api/annotations", "Editor", annotations_add),
 ]

@@ -1,7 +1,7 @@
 """The stand-in's database: one JSON file in the data directory (GF_PATHS_DATA, a named volume in
 monlab), playing the part of Grafana's grafana.db. What Grafana keeps across restarts is kept here
 too: the admin password set on first start, datasources, folders, dashboards with their
-provisioning records, and alert rules."""
+provisioning records, alert rules and annotations."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 DB_FILE = "standin-grafana.db.json"
-EMPTY: dict[str, Any] = {"admin": {}, "datasources": {}, "folders": {}, "dashboards": {}, "rules": {}, "next_id": 1}
+EMPTY: dict[str, Any] = {"admin": {}, "datasources": {}, "folders": {}, "dashboards": {}, "rules": {}, "annotations": [], "next_id": 1}
 
 
 class Store:
