@@ -56,12 +56,31 @@ def main() -> None:
     except SystemExit as leaving:
         if leaving.code == 130:  # Typer turns Ctrl-C into exit 130; say what the command left behind
             _leave_interrupted()
-        raise
+        _finish(leaving.code)
     except MonlabError as error:
         print(f"Error: {error_line(error)}", file=sys.stderr)
-        sys.exit(error.exit_code)
+        _finish(error.exit_code)
     except KeyboardInterrupt:
         _leave_interrupted()
+
+
+def _finish(code: int | str | None) -> NoReturn:
+    """The command is done, so a Ctrl-C from now on cannot change what it did: the process leaves
+    with the command's own exit code. Left to Python, a Ctrl-C during interpreter shutdown ends the
+    process by the signal itself (status -2) after the command had succeeded."""
+    import os
+    import signal
+
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+
+    def leave_now(signum, frame) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
+
+    signal.signal(signal.SIGINT, leave_now)
+    sys.exit(code)
 
 
 def _leave_interrupted() -> NoReturn:

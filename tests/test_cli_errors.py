@@ -68,3 +68,29 @@ def test_busy_port_is_named_and_nothing_is_created(docker_client):
 def test_status_of_a_project_without_containers(docker_client):
     project = f"monlabtest-none-{uuid.uuid4().hex[:8]}"
     assert_one_line_error(monlab("status", "--project", project), project, "monlab up")
+
+
+CTRL_C_AS_IT_EXITS = """
+import os as _os, signal as _signal, sys as _sys
+_real_exit = _sys.exit
+def _exit(code=None):
+    if _sys._getframe(1).f_globals.get("__name__") == "monlab.cli":  # monlab's own exit, not click's
+        _os.kill(_os.getpid(), _signal.SIGINT)  # Ctrl-C just as the finished command leaves
+    _real_exit(code)
+_sys.exit = _exit
+"""
+
+
+@pytest.mark.parametrize("args, env, code", [
+    (["status"], {"DOCKER_HOST": "tcp://127.0.0.1:1"}, 3),  # the command's verdict was an error
+    (["lab", "list", "--json"], {}, 0),
+], ids=["failed", "succeeded"])
+def test_ctrl_c_as_a_finished_command_leaves_keeps_its_exit_code(args, env, code):
+    """CI once saw `images load` end by the signal (status -2) after it had loaded everything: a
+    Ctrl-C during Python's shutdown. A finished command leaves with its own code."""
+    from fault_injection import monlab_with
+
+    process = monlab_with(CTRL_C_AS_IT_EXITS, *args, env={**os.environ, **env})
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == code, (process.returncode, err[-1500:])
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-1500:]
