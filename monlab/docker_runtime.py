@@ -38,6 +38,7 @@ class ContainerRecord:
     labels: dict[str, str]
     image_id: str
     health: str = ""  # "healthy", "starting", ... when the image has a healthcheck
+    health_checked: str = ""  # when the engine last ran the healthcheck, in its own clock (an opaque mark)
     ports: dict[int, tuple[str, int]] = field(default_factory=dict)  # container port -> configured (host ip, port)
     exit_code: int = 0
     networks: dict[str, str] = field(default_factory=dict)  # network name -> network id it is attached to
@@ -181,6 +182,7 @@ class DockerRuntime:
             labels=data["Config"].get("Labels") or {},
             image_id=data["Image"],
             health=(state.get("Health") or {}).get("Status", ""),
+            health_checked=((state.get("Health") or {}).get("Log") or [{}])[-1].get("Start", ""),
             ports=_published_ports(data["HostConfig"].get("PortBindings") or {}),
             exit_code=state.get("ExitCode", 0),
             networks=_attached_networks(data),

@@ -68,6 +68,27 @@ def test_a_paused_app_is_unpaused_not_taken_for_a_stranger_on_its_port(docker_cl
     assert_whole(docker_client, project, offset, up)
 
 
+def test_an_app_paused_until_docker_calls_it_unhealthy_is_unpaused_and_waited_for(docker_client, stack):
+    """A long pause: Docker's healthcheck fails on the frozen app, and the `unhealthy` it reports
+    after unpause is the verdict of a check before it; `up` waits for the next one."""
+    project, offset, up = stack
+    app = docker_client.containers.get(f"{project}-app")
+    app.pause()
+    try:
+        seen = poll(lambda: Outcome(_health(docker_client, app.id) == "unhealthy"), timeout=60, interval=0.5)
+        assert seen.done, "Docker never called the paused app unhealthy"
+    except BaseException:
+        app.unpause()
+        raise
+    assert actions(up) == ["unpause app", "keep prometheus"]
+    assert _health(docker_client, app.id) == "healthy"
+    assert_whole(docker_client, project, offset, up)
+
+
+def _health(docker_client, container_id: str) -> str:
+    return (docker_client.api.inspect_container(container_id)["State"].get("Health") or {}).get("Status", "")
+
+
 def test_a_removed_network_is_made_again_and_the_containers_attached_to_it(docker_client, stack):
     project, offset, up = stack
     network = docker_client.networks.get(f"{project}-net")

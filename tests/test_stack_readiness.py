@@ -111,15 +111,17 @@ def test_a_broken_service_fails_at_once_instead_of_waiting_out_the_timeout():
 
 
 class HealthEngine(FakeEngine):
-    """A running app whose Docker health a test scripts over (fake) time: [(from_t, health), ...]."""
+    """A running app whose Docker health a test scripts over (fake) time: [(from_t, health), ...];
+    like Docker, it runs the healthcheck every 5 s, and the status it reports is the latest check's."""
 
     def __init__(self, clock, health):
         super().__init__({"app": "running"}, LOGS)
         self.fake, self.health = clock, health
 
     def container(self, cid):
+        checked = [t for t, _ in self.health if self.fake.t >= t][-1]  # the latest check's time
         now = [h for t, h in self.health if self.fake.t >= t][-1]
-        return ContainerRecord(cid, f"p-{cid}", "running", {}, "sha256:x", health=now)
+        return ContainerRecord(cid, f"p-{cid}", "running", {}, "sha256:x", health=now, health_checked=str(checked))
 
 
 def test_ready_only_once_docker_calls_the_app_healthy():
@@ -130,12 +132,21 @@ def test_ready_only_once_docker_calls_the_app_healthy():
     assert fake.t >= 6 and engine.container("app").health == "healthy"
 
 
-def test_an_unhealthy_container_fails_at_once_naming_its_healthcheck():
+def test_an_unhealthy_container_fails_at_its_next_check_naming_its_healthcheck():
     fake = FakeClock()
-    engine = HealthEngine(fake, [(0, "unhealthy")])
+    engine = HealthEngine(fake, [(0, "unhealthy"), (5, "unhealthy")])
     with pytest.raises(ServiceUnhealthy) as caught:
         wait_ready(engine, {"app": "app"}, [], fake.clock())
-    assert "app is broken: its healthcheck reports unhealthy" in caught.value.message and fake.t == 0
+    assert "app is broken: its healthcheck reports unhealthy" in caught.value.message and fake.t == 5
+
+
+def test_a_just_unpaused_container_is_not_judged_by_the_check_before_its_pause():
+    """Docker calls a paused container unhealthy until its next check after unpause (seen on 20.10):
+    `up` that unpaused the app waited for that check instead of failing at once."""
+    fake = FakeClock()
+    engine = HealthEngine(fake, [(0, "unhealthy"), (5, "healthy")])
+    wait_ready(engine, {"app": "app"}, [], fake.clock())
+    assert fake.t == 5
 
 
 class CountingGrafana(FakeGrafana):

@@ -173,11 +173,17 @@ def app_answers(base_url: str) -> bool:
 def health_checks(runtime: ContainerView, containers: dict[str, str]) -> list[ReadinessCheck]:
     """A container with a healthcheck counts once Docker calls it healthy, so `up` never says ready
     while its table (and `status`) shows the health still `starting`."""
+    checked_before = {cid: runtime.container(cid).health_checked for cid in containers.values()}
+
     def healthy(cid: str) -> bool:
         return runtime.container(cid).health in ("", "healthy")
 
     def failing(cid: str) -> str:
-        return "its healthcheck reports unhealthy" if runtime.container(cid).health == "unhealthy" else ""
+        """Unhealthy by a check run during this wait; an older verdict (a container paused until a
+        moment ago is `unhealthy` until its next check) is waited out."""
+        record = runtime.container(cid)
+        checked_now = record.health_checked != checked_before[cid]
+        return "its healthcheck reports unhealthy" if record.health == "unhealthy" and checked_now else ""
 
     return [ReadinessCheck(service, "Docker's healthcheck to report healthy", lambda cid=cid: healthy(cid),
                            HEALTH_TIMEOUT_S, broken=lambda cid=cid: failing(cid))
