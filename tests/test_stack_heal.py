@@ -57,6 +57,8 @@ def assert_whole(docker_client, project, offset, up):
     assert {status for _, status in names.values()} == {"running"}
     assert poll(lambda: Outcome(app_answers(f"http://127.0.0.1:{5000 + offset}")), 30, 0.5).done, "the app serves"
     assert actions(up) == ["keep app", "keep prometheus"], "a second up changes nothing"
+    plain = ["up", "--offline", "--project", project]  # no --port-offset: the stack keeps its own ports
+    assert actions(plain) == ["keep app", "keep prometheus"], "a plain up keeps the stack where it is"
 
 
 def test_a_paused_app_is_unpaused_not_taken_for_a_stranger_on_its_port(docker_client, stack):

@@ -153,3 +153,25 @@ def test_the_desired_state_is_a_docker_free_pure_module():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _running(bind: str, offset: int) -> list:
+    from monlab.docker_runtime import ContainerRecord
+    from monlab.stack.spec import LABEL_BIND, LABEL_PORT_OFFSET
+
+    return [ContainerRecord("c1", "p-app", "running", {LABEL_BIND: bind, LABEL_PORT_OFFSET: str(offset)}, "sha256:a")]
+
+
+@pytest.mark.parametrize("records, bind, offset, wanted", [
+    ([], None, None, ("127.0.0.1", 0)),  # a new stack: the defaults
+    (_running("127.0.0.1", 40), None, None, ("127.0.0.1", 40)),  # a plain up keeps the stack where it is
+    (_running("0.0.0.0", 40), None, 0, ("0.0.0.0", 0)),  # what the options say wins
+    (_running("127.0.0.1", 40), "::1", None, ("::1", 40)),
+    ([], "127.0.0.5", 7, ("127.0.0.5", 7)),
+], ids=["new", "kept", "offset-given", "bind-given", "new-with-options"])
+def test_up_keeps_the_stacks_own_ports_unless_told(records, bind, offset, wanted):
+    """A newcomer's `up --project nc` moved a stack running at --port-offset 40 to the default ports."""
+    from monlab.stack.observed import project_for_up
+
+    project = project_for_up(records, "p", bind, offset)
+    assert (project.name, project.bind, project.port_offset) == ("p", *wanted)

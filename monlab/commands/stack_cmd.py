@@ -28,8 +28,10 @@ def up(
     offline: bool = typer.Option(False, "--offline", help="Use only the images from `monlab images bootstrap`; never pull. No Grafana."),
     online: bool = typer.Option(False, "--online", help="Pull the online images even where no registry seems reachable (no fallback to offline)."),
     project: str = PROJECT,
-    bind: str = bind_option(),
-    port_offset: int = port_offset_option(),
+    bind: Optional[str] = bind_option("Host address the ports are published on (IPv4 or IPv6); default: the "
+                                      "stack's own, or 127.0.0.1 for a new stack.", default=None),
+    port_offset: Optional[int] = port_offset_option("Added to the host ports 5000/9090/3000; default: the stack's "
+                                                    "own, or 0 for a new stack.", default=None),
     app: Optional[Path] = typer.Option(None, "--app", help="Build the app from this directory instead of the lecture's app."),
     image: list[str] = IMAGE,
     json_out: bool = JSON,
@@ -41,12 +43,14 @@ def up(
     from monlab.stack import console
     from monlab.stack.status import StatusReport, as_json
     from monlab.stack.lock import command_lock
+    from monlab.stack.observed import project_for_up
     from monlab.stack.up import UpRequest, bring_up, choose_stack_mode
 
     if offline and online:
         raise typer.BadParameter("choose one of --offline and --online", param_hint="--offline / --online")
-    stack, refs = Project(project, bind, port_offset), image_refs(image)
+    refs = image_refs(image)
     runtime = connect()
+    stack = project_for_up(runtime.containers(Project(project).label_filter), project, bind, port_offset)
     reporter = console.RichReporter()
     try:
         with command_lock(project, "up"):

@@ -17,7 +17,9 @@ def project_name(value: str) -> str:
     return value
 
 
-def port_offset(value: int) -> int:
+def port_offset(value: int | None) -> int | None:
+    if value is None:  # not given: the command decides (up keeps the stack's own)
+        return None
     from monlab.errors import ConfigError
     from monlab.project import Project
 
@@ -28,7 +30,9 @@ def port_offset(value: int) -> int:
     return value
 
 
-def bind_address(value: str) -> str:
+def bind_address(value: str | None) -> str | None:
+    if value is None:
+        return None
     from monlab.project import parse_bind
 
     try:
@@ -41,9 +45,9 @@ def project_option(help: str = "Project name: prefix of every container, network
     return typer.Option("monlab", "--project", "-p", help=help, callback=project_name)
 
 
-def port_offset_option(help: str = "Added to the host ports 5000/9090/3000.") -> typer.models.OptionInfo:
-    return typer.Option(0, "--port-offset", help=help, callback=port_offset)
+def port_offset_option(help: str = "Added to the host ports 5000/9090/3000.", default: int | None = 0) -> typer.models.OptionInfo:
+    return typer.Option(default, "--port-offset", help=help, callback=port_offset)
 
 
-def bind_option(help: str = "Host address the ports are published on (IPv4 or IPv6).") -> typer.models.OptionInfo:
-    return typer.Option("127.0.0.1", "--bind", help=help, callback=bind_address)
+def bind_option(help: str = "Host address the ports are published on (IPv4 or IPv6).", default: str | None = "127.0.0.1") -> typer.models.OptionInfo:
+    return typer.Option(default, "--bind", help=help, callback=bind_address)

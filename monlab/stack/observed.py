@@ -103,6 +103,14 @@ def project_settings(records: list[ContainerRecord], project_name: str) -> tuple
     return project, labels.get(LABEL_MODE) == "offline"
 
 
+def project_for_up(records: list[ContainerRecord], name: str, bind: str | None, port_offset: int | None) -> Project:
+    """The Project an `up` makes: what the options say, and for what they leave out, the running
+    stack's own bind and port offset (as a stack keeps its mode), else the defaults."""
+    recorded = project_settings(records, name)[0] if records else Project(name)
+    return Project(name, recorded.bind if bind is None else bind,
+                   recorded.port_offset if port_offset is None else port_offset)
+
+
 def image_overrides(records: list[ContainerRecord]) -> dict[str, str]:
     """The `--image` overrides the stack was made with, from its labels."""
     return decode_overrides(next((r.labels[LABEL_IMAGE_OVERRIDES] for r in records if r.labels.get(LABEL_IMAGE_OVERRIDES)), ""))
