@@ -45,7 +45,9 @@ def test_second_command_on_a_busy_project_refuses_naming_the_holder(command):
     assert result.returncode == 3, result.stderr
     assert f"`monlab up --offline` (PID {holder.pid})" in result.stderr
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    waiting, refusal = result.stderr.strip().splitlines()  # what it waits for at once, then one error
+    assert waiting == f"Waiting for `monlab up --offline` (PID {holder.pid}) to finish with project {project!r} (up to 0.5 s)"
+    assert refusal.startswith("Error: ") and "is busy" in refusal
 
 
 def test_lock_is_per_project_and_per_engine(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from monlab.errors import MonlabError
 
@@ -39,8 +39,10 @@ def lock_path(engine: str, project: str) -> Path:
 
 
 @contextmanager
-def project_lock(engine: str, project: str, command: str, wait: float | None = None) -> Iterator[None]:
-    """Hold the project's lock for `command`; wait up to `wait` seconds for another holder."""
+def project_lock(engine: str, project: str, command: str, wait: float | None = None,
+                 say: Callable[[str], None] = lambda line: None) -> Iterator[None]:
+    """Hold the project's lock for `command`; wait up to `wait` seconds for another holder, saying
+    once, at the start, what it waits for."""
     wait = _env_wait() if wait is None else wait
     path = lock_path(engine, project)
     try:
@@ -49,7 +51,7 @@ def project_lock(engine: str, project: str, command: str, wait: float | None = N
     except OSError as exc:
         raise MonlabError(f"Cannot create the lock file {path} ({exc.strerror})", "Check that /tmp is writable.") from exc
     try:
-        _acquire(handle, path, project, wait)
+        _acquire(handle, path, project, wait, say)
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"{command}\n{os.getpid()}\n".encode(), 0)
         yield
@@ -57,13 +59,17 @@ def project_lock(engine: str, project: str, command: str, wait: float | None = N
         os.close(handle)  # closing drops the flock
 
 
-def _acquire(handle: int, path: Path, project: str, wait: float) -> None:
+def _acquire(handle: int, path: Path, project: str, wait: float, say: Callable[[str], None]) -> None:
     deadline = time.monotonic() + wait
+    said = False
     while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
+            if not said:
+                said = True
+                say(f"Waiting for {holder(path)} to finish with project {project!r} (up to {wait:g} s)")
             if time.monotonic() >= deadline:
                 raise ProjectBusy(
                     f"Project {project!r} is busy: {holder(path)} is running on it",
@@ -93,6 +99,8 @@ def _env_wait() -> float:
 def command_lock(project: str, command: str):
     """The lock every project-changing command (up, down, teardown, lab) takes, keyed by the engine
     that DOCKER_HOST names. `load` takes none: it only sends HTTP requests and runs beside a lab."""
+    import sys
+
     from monlab.docker_runtime import engine_address
 
-    return project_lock(engine_address(), project, command)
+    return project_lock(engine_address(), project, command, say=lambda line: print(line, file=sys.stderr, flush=True))
