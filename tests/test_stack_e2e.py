@@ -168,6 +168,8 @@ def test_down_then_up_keeps_history(stack, docker_client):
     monlab("down", "--project", stack["project"])
     assert all(c.status == "exited" for c in docker_client.containers.list(
         all=True, filters={"label": f"monlab.project={stack['project']}"}))
+    stopped = json.loads(monlab("status", "--json", "--project", stack["project"]).stdout)["services"]
+    assert stopped["app"] == {**stopped["app"], "state": "exited", "health": ""}, "no stale health for a stopped app"
     monlab("up", "--offline", "--project", stack["project"], "--port-offset", str(stack["offset"]))
     with PrometheusAPI(url) as api:
         assert api.query_value(count) >= before

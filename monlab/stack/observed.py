@@ -135,7 +135,7 @@ def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
             name=service,
             state=record.state if record else "missing",
             url=service_url(record, service) if record else None,
-            health=record.health if record else "",
+            health=record.health if record and record.state == "running" else "",  # a stopped one's is stale
         )
     return StackInfo(
         project=project_name,
