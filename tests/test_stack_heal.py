@@ -59,6 +59,9 @@ def assert_whole(docker_client, project, offset, up):
     assert actions(up) == ["keep app", "keep prometheus"], "a second up changes nothing"
     plain = ["up", "--offline", "--project", project]  # no --port-offset: the stack keeps its own ports
     assert actions(plain) == ["keep app", "keep prometheus"], "a plain up keeps the stack where it is"
+    doctor = json.loads(monlab("doctor", "--json", "--project", project).stdout)
+    [ports] = [c["detail"] for c in doctor["checks"] if c["check"] == "host ports"]
+    assert ports.endswith(f": {5000 + offset}, {9090 + offset}, {3000 + offset}"), "doctor checks the stack's own ports"
 
 
 def test_a_paused_app_is_unpaused_not_taken_for_a_stranger_on_its_port(docker_client, stack):

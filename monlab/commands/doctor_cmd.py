@@ -1,22 +1,24 @@
 """`monlab doctor`: every precondition of `monlab up`, each with a verdict and the exact fix."""
 
+from typing import Optional
+
 import typer
 
 from monlab.commands.stack_cmd import IMAGE, JSON, PROJECT, image_refs
+from monlab.commands.validate import bind_option, port_offset_option
 
 
 def doctor(
     project: str = PROJECT,
-    bind: str = typer.Option("127.0.0.1", "--bind", help="As for `monlab up`: where the ports would be published."),
-    port_offset: int = typer.Option(0, "--port-offset", help="As for `monlab up`: added to ports 5000/9090/3000."),
+    bind: Optional[str] = bind_option("As for `monlab up`: where the ports would be published (default: the stack's own).", default=None),
+    port_offset: Optional[int] = port_offset_option("As for `monlab up`: added to ports 5000/9090/3000 (default: the stack's own).", default=None),
     image: list[str] = IMAGE,
     json_out: bool = JSON,
 ) -> None:
     """Check what `monlab up` needs; exit 0 when it can succeed (online or offline), 3 when not."""
     from monlab.doctor.run import diagnose, up_can_succeed
-    from monlab.project import Project
 
-    verdicts = diagnose(Project(project, bind, port_offset), image_refs(image))
+    verdicts = diagnose(project, bind, port_offset, image_refs(image))
     can_up = up_can_succeed(verdicts)
     if json_out:
         import json
