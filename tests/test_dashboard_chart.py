@@ -259,3 +259,17 @@ def test_tabs_shorten_the_others_when_the_names_do_not_fit(width, shown):
 
     sections = list(load_catalog().sections)[:2]
     assert tab_line(sections, 1, width).plain == shown
+
+
+def test_a_long_panel_title_is_shortened_with_an_ellipsis_inside_its_box():
+    """At 80 columns §9's title was cut mid-word with no mark (rich crops a box title silently)."""
+    from rich.console import Console
+
+    from monlab.catalog import Panel
+    from monlab.dashboard.data import PanelData
+    from monlab.dashboard.render import panel_box
+
+    console = Console(width=40, record=True, color_system=None)
+    console.print(panel_box(PanelData(Panel("p", "Mean request latency, before and after the improvement", "up")), 40))
+    top = console.export_text().splitlines()[0]
+    assert top.startswith("╭─ Mean request latency") and "… ─╮" in top and len(top) == 40, top

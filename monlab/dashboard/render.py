@@ -137,8 +137,9 @@ def stat_body(data: PanelData) -> RenderableType:
 def panel_box(data: PanelData, width: int) -> Box:
     inner = max(width - 4, 10)
     body = stat_body(data) if data.panel.kind == "stat" else timeseries_body(data, inner)
-    return Box(body, title=Text(printable(data.panel.title)), title_align="left", width=width,
-               box=box.ROUNDED)
+    title = Text(printable(data.panel.title))
+    title.truncate(max(width - 6, 4), overflow="ellipsis")  # rich cuts a long box title without a mark
+    return Box(body, title=title, title_align="left", width=width, box=box.ROUNDED)
 
 
 def alert_line(alerts: list[AlertData]) -> Text:
