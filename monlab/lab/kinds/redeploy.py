@@ -41,7 +41,7 @@ def _describe(p: dict) -> str:
 def _run(ctx, params: dict) -> list:
     if params["app"] == "lecture":
         ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))  # a Ctrl-C mid-redeploy is redone
-        ctx.stack.redeploy_app(None)
+        ctx.activity.kept = not ctx.stack.redeploy_app(None)
         ctx.restored(IMAGE_KEY)
         return []
     ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))
