@@ -2,17 +2,28 @@
 
 The baseline of each section is the least time Prometheus' own timing allows for it, computed
 from the lab's own steps: one evaluation interval, plus the `for:` of every alert a step waits to
-see firing. A lab that sleeps where it could poll shows as a large ratio; ratios, not seconds, are
-what to compare on a loaded machine."""
+see firing, plus the rate window of every chart drawn after a load (§9 verifies the improvement on
+a 15 s-window panel: it shows the after as a level only once a whole window holds the improved app).
+A lab that sleeps where it could poll shows as a large ratio; ratios, not seconds, are what to
+compare on a loaded machine. The section rows are the sections of the same `lab all` runs."""
 
 from __future__ import annotations
 
 import json
+import re
+import statistics
 import subprocess
+from datetime import datetime
+
+import sys
+from pathlib import Path
 
 from bench_stack import PROJECT, monlab, monlab_up, port_offset, teardown
 from measure import Row, python_command, timed
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's monlab, as the runs use
+
+from monlab.lab.kinds.chart import rate_window
 from monlab.lab.model import load_labs
 from monlab.lab.timing import Timing
 
@@ -34,25 +45,33 @@ def _lab(*names: str) -> tuple[float, dict]:
 def _floor(lab, evaluation_s: float) -> float:
     waits = [step.params["alert"].for_seconds for step in lab.steps
              if step.kind == "alert" and step.params["state"] == "firing"]
-    return evaluation_s + sum(waits)
+    windows = [rate_window(step.params.panel.expr) for step in lab.steps
+               if step.kind == "chart" and step.params.after_load]
+    return evaluation_s + sum(waits) + sum(windows)
+
+
+def _seconds(section: dict) -> float:
+    started, ended = (datetime.fromisoformat(section[key].replace("Z", "+00:00")) for key in ("started", "ended"))
+    return (ended - started).total_seconds()
 
 
 def run(repeat: int) -> list[Row]:
     monlab("images", "bootstrap")
     monlab_up(port_offset())
-    rows = []
     try:
-        total, report = _lab("all")
-        evaluation_s = Timing.of_stack().evaluation_interval  # what the stack's prometheus.yml is rendered with
-        floors = {lab.name: _floor(lab, evaluation_s) for lab in load_labs()}
-        for lab in report.get("labs", []):
-            seconds, single = _lab(lab["name"])
-            rows.append(Row(f"lab {lab['name']}", seconds, "s", FLOOR, floors[lab["name"]],
-                            goal="passes", met=bool(single.get("passed"))))
-        floor = sum(floors.values())
-        rows.insert(0, Row("lab all (total)", total, "s", FLOOR, floor,
-                           goal=f"≤ {FLOOR_GOAL_RATIO}× floor and passes",
-                           met=total <= FLOOR_GOAL_RATIO * floor and bool(report.get("passed"))))
+        runs = [_lab("all") for _ in range(repeat)]
     finally:
         teardown()
+    evaluation_s = Timing.of_stack().evaluation_interval  # what the stack's prometheus.yml is rendered with
+    floors = {lab.name: _floor(lab, evaluation_s) for lab in load_labs()}
+    rows = []
+    for name in floors:
+        sections = [s for _, report in runs for s in report.get("labs", []) if s["name"] == name]
+        if sections:
+            rows.append(Row(f"lab all: {name}", statistics.median(_seconds(s) for s in sections), "s", FLOOR,
+                            floors[name], goal="passes", met=all(s.get("passed") for s in sections)))
+    total = statistics.median(seconds for seconds, _ in runs)
+    floor = sum(floors.values())
+    rows.insert(0, Row("lab all (total)", total, "s", FLOOR, floor, goal=f"≤ {FLOOR_GOAL_RATIO}× floor and passes",
+                       met=total <= FLOOR_GOAL_RATIO * floor and all(report.get("passed") for _, report in runs)))
     return rows

@@ -52,6 +52,7 @@ class StackControl(Protocol):
     def start_service(self, service: str) -> None:
         """Start a stopped service and return once its container runs (not necessarily ready)."""
 
-    def redeploy_app(self, source_dir: Path | None = None) -> None:
+    def redeploy_app(self, source_dir: Path | None = None) -> bool:
         """Rebuild the app image from `source_dir` (None: the lecture's app), recreate only the app
-        container, and return once it answers HTTP. Prometheus and its history are untouched."""
+        container, and return once it answers HTTP. Prometheus and its history are untouched.
+        False when the app already ran that image and nothing was recreated."""

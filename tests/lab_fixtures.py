@@ -89,7 +89,7 @@ class LocalStack:
         self.actions.append("start app")
         self._start()
 
-    def redeploy_app(self, source_dir: Path | None = None) -> None:
+    def redeploy_app(self, source_dir: Path | None = None) -> bool:
         self.actions.append(f"redeploy {source_dir or 'lecture'}")
         self._stop()
         self.source = None
@@ -98,6 +98,7 @@ class LocalStack:
             shutil.copytree(source_dir, self.source, ignore=shutil.ignore_patterns("__pycache__"))
         self._start()
         self.wait_answers()
+        return True
 
     def _start(self) -> None:
         self._runs += 1

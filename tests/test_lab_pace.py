@@ -101,7 +101,7 @@ def test_a_section_by_url_passes_against_a_prometheus_scraping_every_15_s(promet
             done = monlab("lab", "business", "--json", "--prometheus", api.base_url, "--app", app.url)
     assert done.returncode == 0, done.stdout + done.stderr
     business = json.loads(done.stdout)["labs"][0]
-    assert business["passed"] and business["figures"]["revenue_last_hour"] >= 90
+    assert business["passed"] and business["figures"]["revenue_last_hour"]["value"] >= 90
 
 
 @pytest.mark.prometheus

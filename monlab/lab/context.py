@@ -38,6 +38,7 @@ class Activity:
     of one command: a scrape that started later already holds every count, so a mark need not wait."""
 
     at: float | None = None  # None: unknown (something may have changed the counters since)
+    kept: bool = False  # set by a step that, as it turned out, left the app as it was
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Background:
     thread: threading.Thread | None = None
     result: list["LoadResult"] = field(default_factory=list)
     planned: int | None = None  # requests the load meant to send
+    id: str = ""  # the load step's id, for a later step that waits for it to end
+    ends_by: float | None = None  # clock time by which it ends on its own
 
 
 @dataclass

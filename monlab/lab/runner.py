@@ -113,12 +113,13 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
         if step.kind not in ("say", "table"):
             ctx.view.step(step.title, quiet=step.kind in QUIET_KINDS)
         kind = KINDS[step.kind]
+        before = ctx.activity.at
         if kind.touches_app:
-            ctx.activity.at = None  # unknown until it has finished
+            ctx.activity.at, ctx.activity.kept = None, False  # unknown until it has finished
         try:
             checks = kind.run(ctx, step.params)
             if kind.touches_app:
-                note_activity(ctx)
+                _after_touching(ctx, before)
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:  # e.g. Prometheus stopped answering: this section cannot go on
@@ -130,6 +131,15 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
             checks = [replace(checks[0], name=step.title)]
         _record(ctx, result, checks)
     return True
+
+
+def _after_touching(ctx: RunContext, before: float | None) -> None:
+    """A step that left the app as it was (a redeploy of what already ran) keeps the earlier
+    activity time, so the next mark need not wait for another scrape."""
+    if ctx.activity.kept:
+        ctx.activity.at = before
+    else:
+        note_activity(ctx)
 
 
 def describe_error(error: BaseException) -> str:

@@ -90,5 +90,5 @@ class UrlStack:
     def start_service(self, service: str) -> None:
         raise NeedsDockerStack(f"Cannot start the {service} of a stack given by URLs", NEEDS_DOCKER)
 
-    def redeploy_app(self, source_dir: Path | None = None) -> None:
+    def redeploy_app(self, source_dir: Path | None = None) -> bool:
         raise NeedsDockerStack("Cannot redeploy the app of a stack given by URLs", NEEDS_DOCKER)

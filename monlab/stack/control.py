@@ -58,12 +58,13 @@ class DockerStack:
         if not result.done:
             raise unhealthy(f"The {service} container did not start (state {result.value})", self.runtime, service, cid)
 
-    def redeploy_app(self, source_dir: Path | None = None) -> None:
+    def redeploy_app(self, source_dir: Path | None = None) -> bool:
         records = observed.require_containers(self.runtime, self.project_name)
         project, offline = observed.project_settings(records, self.project_name)
         request = UpRequest(project, offline=offline, app_dir=source_dir, only=frozenset({"app"}),
                             images=_same_images(records))
-        bring_up(self.runtime, request, clock=self.clock)
+        result = bring_up(self.runtime, request, clock=self.clock)
+        return any(action.changes for action in result.actions)
 
 
 def _same_images(records) -> ImageRefs:

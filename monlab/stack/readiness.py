@@ -40,7 +40,7 @@ def wait_ready(
     containers: dict[str, str],
     checks: list[ReadinessCheck],
     clock: Clock = REAL_CLOCK,
-    interval: float = 1.0,
+    interval: float = 0.25,  # a redeploy in a lab waits for this too; a probe costs a few ms
 ) -> None:
     """Run `checks` in order, then wait for Docker's healthchecks; `containers` maps service ->
     container id (watched while waiting)."""

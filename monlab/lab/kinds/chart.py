@@ -5,10 +5,11 @@ Put it after a step that waited for the change (an `expect`), so the change is i
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
-from monlab.catalog import Panel
+from monlab.catalog import Panel, parse_duration
 from monlab.chart_panels import chart_panels, thresholds_on
 from monlab.dashboard.restarts import fetch_restarts
 from monlab.errors import MonlabError
@@ -23,6 +24,7 @@ LEAD_SCRAPES = 3  # how it was just before the mark, for comparison
 class ChartParams:
     panel: Panel
     since: str  # a mark
+    after_load: str = ""  # a background load's id: draw once it has ended (the chart ends on it)
 
 
 def _parse(src: StepSource) -> ChartParams:
@@ -30,11 +32,35 @@ def _parse(src: StepSource) -> ChartParams:
     if panel is None:
         known = ", ".join(p.id for p in src.catalog.panels)
         raise src.error("panel", f"no catalog panel {src.get('panel')!r} (panels: {known})")
-    return ChartParams(panel, src.earlier("since", src.get("since"), src.refs.marks, "mark"))
+    after_load = src.get("after_load", "")
+    if after_load and after_load not in src.refs.loads:  # not an input: a background load is no figure until it ends
+        raise src.error("after_load", f"no earlier load with id {after_load!r}")
+    return ChartParams(panel, src.earlier("since", src.get("since"), src.refs.marks, "mark"), after_load)
+
+
+def rate_window(expr: str) -> float:
+    """The longest range selector in a query, e.g. 15 for `rate(x[15s])`."""
+    return max((parse_duration(window) for window in re.findall(r"\[(\d+[smh])\]", expr)), default=0.0)
+
+
+def _pace(params: ChartParams, timing) -> float:
+    """Drawn after a load, it waits for the load: long enough for the panel's window to hold only it."""
+    return rate_window(params.panel.expr) if params.after_load else 0.0
+
+
+def _await_load(ctx, load_id: str) -> None:
+    """Until the section's background load `load_id` has ended on its own (bounded by its duration)."""
+    for job in ctx.background:
+        if job.id == load_id and job.thread and job.thread.is_alive():
+            job.thread.join(max(0.0, (job.ends_by or ctx.clock.now()) - ctx.clock.now()))
+            if job.thread.is_alive():
+                ctx.view.note(printable(f"drawn while {job.title} still runs"))
 
 
 def _run(ctx, params: ChartParams) -> list:
     """The panel, then what its alerts watch where that is another query (§7's FailedLoginBurst)."""
+    if params.after_load:
+        _await_load(ctx, params.after_load)
     end = time.time()
     start = end - (ctx.clock.now() - ctx.marks[params.since].at) - LEAD_SCRAPES * ctx.timing.scrape_interval
     step = max(1.0, round((end - start) / POINTS))
@@ -51,6 +77,6 @@ def _run(ctx, params: ChartParams) -> list:
 
 KIND = Kind(
     name="chart", summary="Draw a catalog panel since a mark (text chart on a terminal, plain lines otherwise).",
-    required={"panel": str, "since": str}, optional={}, parse=_parse, run=_run,
-    describe=lambda p: f"{p.panel.title} since {p.since}",
+    required={"panel": str, "since": str}, optional={"after_load": str}, parse=_parse, run=_run,
+    describe=lambda p: f"{p.panel.title} since {p.since}", pace=_pace,
 )

@@ -13,6 +13,7 @@ from monlab.load import run_load
 
 MAX_RATE = 200.0
 MAX_DURATION_S = 60.0
+ENDS_SLACK_S = 5.0  # a slow last request, a loaded machine
 
 
 def _parse(src: StepSource) -> dict:
@@ -31,7 +32,8 @@ def _run(ctx, params: dict) -> list:
     plan = params["plan"]
     if not params["background"]:
         return run_foreground(ctx, plan, params["id"], _describe(params))
-    job = Background(_describe(params), planned=plan.count)
+    job = Background(_describe(params), planned=plan.count, id=params["id"],
+                     ends_by=ctx.clock.now() + params["duration"] + ENDS_SLACK_S)
     job.thread = threading.Thread(target=lambda: job.result.append(run_load(ctx.app_url, plan, stop=job.stop)), daemon=True)
     job.thread.start()
     ctx.background.append(job)

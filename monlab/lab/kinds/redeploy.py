@@ -47,7 +47,7 @@ def _run(ctx, params: dict) -> list:
 def _redeploy(ctx, params: dict) -> None:
     if params["app"] == "lecture":
         ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))  # a Ctrl-C mid-redeploy is redone
-        ctx.stack.redeploy_app(None)
+        ctx.activity.kept = not ctx.stack.redeploy_app(None)
         ctx.restored(IMAGE_KEY)
         return
     ctx.disrupted(IMAGE_KEY, lambda: ctx.stack.redeploy_app(None))
