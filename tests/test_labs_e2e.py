@@ -5,10 +5,12 @@ The stack belongs to this module's own project; everything carrying its label is
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import subprocess
 import sys
+import tarfile
 import uuid
 
 import pytest
@@ -18,6 +20,7 @@ from results_schema import E_NOTATION, validate_results
 from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
+from monlab.resources import app_source_dir
 from monlab.waiting import Outcome, poll
 
 pytestmark = pytest.mark.docker
@@ -122,4 +125,8 @@ def test_improvement_with_a_students_app_dir_then_the_lecture_app_is_back(stack,
     assert report["labs"][0]["figures"]["speedup"]["value"] >= 5
     [after] = docker_client.containers.list(filters=label)
     assert after.id != before.id  # the app container was recreated ...
-    assert after.image.id == before.image.id  # ... and runs the lecture's app again
+    assert after.attrs["Image"] == docker_client.images.get(f"monlab/{stack['project']}-app:latest").id
+    bits, _ = after.get_archive("/app/workload.py")  # ... and runs the lecture's app again, not the student's
+    with tarfile.open(fileobj=io.BytesIO(b"".join(bits))) as tar:
+        running = tar.extractfile("workload.py").read().decode()
+    assert running == (app_source_dir() / "workload.py").read_text() != (student / "workload.py").read_text()
