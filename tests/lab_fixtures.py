@@ -101,6 +101,8 @@ class LocalStack:
         return True
 
     def _start(self) -> None:
+        if self.process and self.process.poll() is None:
+            return  # already running: like `docker start` of a running container (a second one would leak)
         self._runs += 1
         metrics_dir = self.tmp / f"metrics-{self._runs}"
         metrics_dir.mkdir()
