@@ -94,10 +94,10 @@ def test_a_save_that_fails_midway_keeps_the_old_file_and_leaves_no_partial(tmp_p
     from monlab.images import save
 
     target = tmp_path / "images.tar"
-    target.write_bytes(b"yesterday's good archive")
+    target.write_bytes(b"yesterday's good archive")  # not a real archive: replacing it takes --force
     with pytest.raises(ConfigError, match="No space left"):
-        save(_EngineWithOneImage(fail_midway=True), target)
+        save(_EngineWithOneImage(fail_midway=True), target, force=True)
     assert target.read_bytes() == b"yesterday's good archive"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["images.tar"]
-    assert save(_EngineWithOneImage(), target) == ["monlab/app-base:bookworm"]
+    assert save(_EngineWithOneImage(), target, force=True) == ["monlab/app-base:bookworm"]
     assert target.read_bytes() == b"first half, second half"
