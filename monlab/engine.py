@@ -28,6 +28,9 @@ class EngineFacts:
     # A `docker save` archive's short names (python:3.12-slim) come back from Podman's load as
     # localhost/python:3.12-slim, where Docker reads them as docker.io/library/python:3.12-slim.
     short_names_load_as: str = ""
+    # Docker runs healthchecks itself; Podman through systemd timers, so on a host without systemd
+    # (its cgroup driver then is cgroupfs) a container's health stays "starting" for good.
+    runs_healthchecks: bool = True
 
     @property
     def is_podman(self) -> bool:
@@ -57,6 +60,7 @@ def facts_from(version: Mapping[str, Any], info: Mapping[str, Any] | None = None
         # Docker says so among its security options; Podman 4.3 in a field of its own.
         rootless=any("name=rootless" in str(option) for option in security) or (info or {}).get("Rootless") is True,
         short_names_load_as="localhost/" if podman else "",
+        runs_healthchecks=not podman or (info or {}).get("CgroupDriver") == "systemd",
     )
 
 

@@ -50,6 +50,18 @@ def test_facts_per_engine(version, info, name, number, rootless, described, load
     assert facts.is_podman is (name == PODMAN)
 
 
+@pytest.mark.parametrize("version, info, runs", [
+    (DOCKER_VERSION, {**ROOTFUL_INFO, "CgroupDriver": "cgroupfs"}, True),  # dockerd runs them itself (seen here)
+    (DOCKER_VERSION, {**ROOTFUL_INFO, "CgroupDriver": "systemd"}, True),
+    # Podman runs them through systemd timers: a service on cgroupfs (no systemd, as on these
+    # machines: its compat /info says cgroupfs) leaves every container's health "starting" for good
+    (PODMAN_VERSION, {**ROOTFUL_INFO, "CgroupDriver": "cgroupfs"}, False),
+    (PODMAN_VERSION, {**ROOTFUL_INFO, "CgroupDriver": "systemd"}, True),
+], ids=["docker-cgroupfs", "docker-systemd", "podman-cgroupfs", "podman-systemd"])
+def test_whether_the_engine_runs_healthchecks(version, info, runs):
+    assert facts_from(version, info).runs_healthchecks is runs
+
+
 @pytest.mark.parametrize("answer, names", [
     # Docker: one line per image
     ([{"stream": "Loaded image: wt20tiny/img:t1\n"}, {"stream": "Loaded image: wt20tiny/two:t3\n"}],

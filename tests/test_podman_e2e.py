@@ -59,7 +59,9 @@ def podman_host(tmp_path_factory):
 def _client(docker, address: str) -> Outcome:
     try:
         client = docker.DockerClient(base_url=address, timeout=120)
-        return Outcome(client.ping(), client)
+        # answered /version and /info once too: Podman's first /info sets up its storage, which can take
+        # longer than doctor's 2 s engine probe on a busy machine
+        return Outcome(client.ping() and bool(client.version()) and bool(client.info()), client)
     except docker.errors.DockerException:  # not listening yet
         return Outcome(False)
 

@@ -41,10 +41,11 @@ def wait_ready(
     checks: list[ReadinessCheck],
     clock: Clock = REAL_CLOCK,
     interval: float = 0.25,  # a redeploy in a lab waits for this too; a probe costs a few ms
+    watch_health: bool = True,
 ) -> None:
-    """Run `checks` in order, then wait for Docker's healthchecks; `containers` maps service ->
-    container id (watched while waiting)."""
-    for check in checks + health_checks(runtime, containers):
+    """Run `checks` in order, then wait for the engine's healthchecks (where it runs them);
+    `containers` maps service -> container id (watched while waiting)."""
+    for check in checks + (health_checks(runtime, containers) if watch_health else []):
 
         def probe(check: ReadinessCheck = check) -> Outcome[None]:
             _raise_if_exited(runtime, containers)

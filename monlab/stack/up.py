@@ -88,7 +88,7 @@ def _converge_stack(runtime: DockerRuntime, request: UpRequest, spec: StackSpec,
     try:
         plan = _plan(runtime, request, spec)
         with interrupts.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
-            converge(runtime, spec, plan, checks, reporter, clock)
+            converge(runtime, spec, plan, checks, reporter, clock, runtime.engine_facts().runs_healthchecks)
     except BaseException:
         if network_created:
             _quietly(runtime.remove_network, spec.network)
@@ -214,9 +214,11 @@ def converge(
     checks: Callable[[dict[str, str]], list[readiness.ReadinessCheck]],
     reporter: UpReporter,
     clock: Clock,
+    watch_health: bool = True,
 ) -> None:
-    """Carry out `plan`, then wait until ready. On failure the containers this run created anew are
-    removed again; a recreate has already put back the container it replaced, or finished."""
+    """Carry out `plan`, then wait until ready (and healthy, on an engine that runs healthchecks).
+    On failure the containers this run created anew are removed again; a recreate has already put
+    back the container it replaced, or finished."""
     created: list[str] = []
     try:
         containers = {}
@@ -226,7 +228,7 @@ def converge(
             if cid:
                 containers[action.service] = cid
         reporter.step("Waiting until the stack is ready")
-        readiness.wait_ready(runtime, containers, checks(_urls(spec)), clock)
+        readiness.wait_ready(runtime, containers, checks(_urls(spec)), clock, watch_health=watch_health)
     except BaseException as error:
         for cid in reversed(created):
             _quietly(runtime.remove_container, cid)
