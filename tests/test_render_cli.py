@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from monlab.errors import ConfigError
-from monlab.render import RenderContext, config_hash, render_stack, write_rendered
+from monlab.render import RenderContext, render_stack, write_rendered
 from monlab.render.output import MARKER
 
 EXPECTED = [
@@ -82,16 +82,6 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     target.write_text("x")
     with pytest.raises(ConfigError, match="is a file"):
         write_rendered({"prometheus": {"a.yml": "1"}}, target)
-
-
-def test_config_hash_is_stable_and_sensitive_to_paths_and_contents():
-    files = render_stack(RenderContext())["prometheus"]
-    assert config_hash(files) == config_hash(dict(reversed(list(files.items()))))
-    assert len(config_hash(files)) == 64
-    changed = render_stack(RenderContext(scrape_interval="10s"))["prometheus"]
-    assert config_hash(changed) != config_hash(files)
-    assert config_hash({"ab": "c"}) != config_hash({"a": "bc"})
-    assert config_hash({"a": "1", "b": "2"}) != config_hash({"a": "2", "b": "1"})
 
 
 def test_port_offset_and_bind_reach_the_dashboard_links_like_up(tmp_path):

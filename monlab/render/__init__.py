@@ -10,13 +10,13 @@ from monlab.catalog import Catalog, load_catalog
 from monlab.render import grafana_provisioning as provisioning
 from monlab.render.context import DASHBOARD_UID, DATASOURCE_UID, RenderContext
 from monlab.render.grafana_dashboard import DASHBOARD_FILE, build_dashboard
-from monlab.render.output import config_hash, write_rendered
+from monlab.render.output import write_rendered
 from monlab.render.panels import panel_numeric_ids, panel_url
 from monlab.render.prometheus import render_prometheus
 from monlab.render.text import json_text, yaml_text
 
 __all__ = [
-    "DASHBOARD_UID", "DATASOURCE_UID", "RenderContext", "config_hash", "panel_numeric_ids", "panel_url",
+    "DASHBOARD_UID", "DATASOURCE_UID", "RenderContext", "panel_numeric_ids", "panel_url",
     "render_grafana", "render_prometheus", "render_stack", "require_sound_grafana", "write_rendered",
 ]
 

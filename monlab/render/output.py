@@ -1,24 +1,13 @@
-"""Rendered files on disk (`monlab render --out`) and the hash the stack puts in a label to detect drift."""
+"""Rendered files on disk (`monlab render --out`)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from monlab.errors import ConfigError
 
 MARKER = ".monlab-render.json"
-
-
-def config_hash(files: dict[str, str]) -> str:
-    """Stable sha256 over one service's files: sorted paths, each path and content length-prefixed."""
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        for part in (path.encode(), files[path].encode()):
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-    return digest.hexdigest()
 
 
 def write_rendered(files: dict[str, dict[str, str]], out_dir: Path) -> list[Path]:
