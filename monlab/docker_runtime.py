@@ -21,6 +21,7 @@ from docker.types import Mount
 import requests.exceptions
 
 from monlab.container_spec import ContainerCreate  # noqa: F401  (re-exported: the runtime creates these)
+from monlab import interrupts
 from monlab.engine import EngineFacts, facts_from, load_error, loaded_names, retags_after_load
 from monlab.errors import DockerUnavailable, ForeignResource, ImageUnavailable, MonlabError, PortInUse
 from monlab.pull_errors import pull_error
@@ -144,6 +145,14 @@ class DockerRuntime:
                 "Check that Docker is running.",
             ) from exc
 
+    @contextmanager
+    def _changing(self, doing: str) -> Iterator[None]:
+        """`_engine` for a call that changes the engine's state: a Ctrl-C meanwhile waits until the
+        engine has answered. An interrupted request still runs to its end inside the engine (a stop
+        keeps stopping), so raising before the answer would leave monlab unsure what happened."""
+        with self._engine(doing), interrupts.deferred():
+            yield
+
     def engine_facts(self) -> EngineFacts:
         """Which engine this is (Docker or Podman), its version and quirks; asked once."""
         if self._facts is None:
@@ -214,7 +223,7 @@ class DockerRuntime:
         Works by id, never by the name alone: duplicates of ours (left by an older, unlocked
         monlab) are healed down to one, and a network of someone else's that holds the name is
         refused, never adopted."""
-        with self._engine(f"creating network {name}"):
+        with self._changing(f"creating network {name}"):
             same_name = [n for n in self.client.api.networks(names=[name]) if n["Name"] == name]
             _refuse_foreign("network", name, same_name, labels, "docker network rm")
             if not same_name:
@@ -240,7 +249,7 @@ class DockerRuntime:
 
     def ensure_volume(self, name: str, labels: dict[str, str]) -> VolumeRecord:
         """The volume, created with `labels` if missing; an existing volume keeps its own labels."""
-        with self._engine(f"creating volume {name}"):
+        with self._changing(f"creating volume {name}"):
             try:
                 data = self.client.api.inspect_volume(name)
             except docker.errors.NotFound:
@@ -248,18 +257,18 @@ class DockerRuntime:
         return VolumeRecord(data["Name"], data.get("Labels") or {})
 
     def remove_network(self, name_or_id: str) -> None:
-        with self._engine(f"removing network {name_or_id[:40]}"):
+        with self._changing(f"removing network {name_or_id[:40]}"):
             self.client.api.remove_network(name_or_id)
 
     def remove_volume(self, name: str) -> None:
-        with self._engine(f"removing volume {name}"):
+        with self._changing(f"removing volume {name}"):
             self.client.api.remove_volume(name)
 
     # --- containers --------------------------------------------------------------------------
 
     def create_container(self, spec: ContainerCreate) -> str:
         api = self.client.api
-        with self._engine(f"creating container {spec.name}"):
+        with self._changing(f"creating container {spec.name}"):
             host_config = api.create_host_config(
                 port_bindings={f"{port}/tcp": bound for port, bound in spec.ports.items()},
                 mounts=[Mount(target, volume, type="volume") for volume, target in spec.volumes.items()],
@@ -283,19 +292,19 @@ class DockerRuntime:
 
     def put_files(self, container_id: str, files: dict[str, str]) -> None:
         """Upload {absolute path: text} into a container, through the API (no bind mounts)."""
-        with self._engine(f"uploading configuration into {container_id[:12]}"):
+        with self._changing(f"uploading configuration into {container_id[:12]}"):
             self.client.api.put_archive(container_id, "/", _tar_of(files))
 
     def start(self, container_id: str) -> None:
-        with self._engine(f"starting container {container_id[:12]}"):
+        with self._changing(f"starting container {container_id[:12]}"):
             self.client.api.start(container_id)
 
     def stop(self, container_id: str, timeout: int = 10) -> None:
-        with self._engine(f"stopping container {container_id[:12]}"):
+        with self._changing(f"stopping container {container_id[:12]}"):
             self.client.api.stop(container_id, timeout=timeout)
 
     def remove_container(self, container_id: str) -> None:
-        with self._engine(f"removing container {container_id[:12]}"):
+        with self._changing(f"removing container {container_id[:12]}"):
             self.client.api.remove_container(container_id, force=True)
 
     def logs_tail(self, container_id: str, lines: int = 10) -> list[str]:
@@ -353,7 +362,7 @@ class DockerRuntime:
             ) from exc
 
     def remove_image(self, ref: str) -> None:
-        with self._engine(f"removing image {ref[:19]}"):
+        with self._changing(f"removing image {ref[:19]}"):
             self.client.api.remove_image(ref, force=True)
 
     def import_image(self, tar_path: Path, repository: str, tag: str, changes: list[str]) -> str:
@@ -392,11 +401,11 @@ class DockerRuntime:
     # --- converging a stack on what is: renames, pauses, networks, files read back, tags -------
 
     def rename_container(self, container_id: str, name: str) -> None:
-        with self._engine(f"renaming container {container_id[:12]} to {name}"):
+        with self._changing(f"renaming container {container_id[:12]} to {name}"):
             self.client.api.rename(container_id, name)
 
     def unpause(self, container_id: str) -> None:
-        with self._engine(f"unpausing container {container_id[:12]}"):
+        with self._changing(f"unpausing container {container_id[:12]}"):
             self.client.api.unpause(container_id)
 
     def network_id(self, name: str) -> str | None:
@@ -431,7 +440,7 @@ class DockerRuntime:
     def untag_image(self, ref: str) -> None:
         """Remove the reference `ref`, without force: the image goes only with its last tag, and
         never while a container or another image needs it."""
-        with self._engine(f"removing image {ref}"):
+        with self._changing(f"removing image {ref}"):
             self.client.api.remove_image(ref, force=False)
 
 

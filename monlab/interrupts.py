@@ -48,6 +48,15 @@ def deferred() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGINT, previous)
     if caught:
+        _hand_on(previous)
+
+
+def _hand_on(handler) -> None:
+    """The held-back Ctrl-C goes to the handler the block replaced: Python's own raises
+    KeyboardInterrupt, an enclosing `deferred` holds it in turn, the CLI's late handler exits."""
+    if callable(handler):
+        handler(signal.SIGINT, None)
+    elif handler != signal.SIG_IGN:
         raise KeyboardInterrupt
 
 

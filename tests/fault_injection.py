@@ -83,3 +83,33 @@ def sigkill_after_call(nth: int) -> str:
     the process has returned, whichever method it was (1 = the first)."""
     after = f"if len(calls) == {nth}: _os.kill(_os.getpid(), _signal.SIGKILL)"
     return _EVERY_RUNTIME_CALL.format(tag="kill", after=after)
+
+
+_SIGINT_WHILE_STOPPING = """
+import os as _os, signal as _signal, socket as _socket, threading as _threading
+import docker as _docker
+from monlab.docker_runtime import DockerRuntime as _Runtime
+_held = []
+def _ctrl_c_on_first_kill(events):
+    for _event in events:
+        _signal.pthread_kill(_threading.main_thread().ident, _signal.SIGINT)
+        return
+def _slow_stop(real):
+    def stop(self, *args, **kwargs):
+        if not _held:  # a request the app has begun to read: gunicorn's graceful stop waits for it
+            _held.append(_socket.create_connection(("127.0.0.1", {hold_port}), timeout=5))
+            _held[0].sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n")
+            events = _docker.from_env().events(decode=True, filters={{"type": "container", "event": "kill",
+                                                                     "label": "monlab.project={project}"}})
+            _threading.Thread(target=_ctrl_c_on_first_kill, args=(events,), daemon=True).start()
+        return real(self, *args, **kwargs)
+    return stop
+_Runtime.stop = _slow_stop(_Runtime.stop)
+"""
+
+
+def sigint_while_stopping(project: str, hold_port: int) -> str:
+    """Ctrl-C to the main thread while the engine is stopping one of `project`'s containers, its
+    answer not yet come: at the container's first `kill` event, the stop made slow by a request held
+    open on `hold_port` (the app's port), which gunicorn waits for before it exits."""
+    return _SIGINT_WHILE_STOPPING.format(project=project, hold_port=hold_port)

@@ -15,7 +15,7 @@ import uuid
 import httpx
 import pytest
 
-from fault_injection import monlab_with, sigint_after, sigint_after_step
+from fault_injection import monlab_with, sigint_after, sigint_after_step, sigint_while_stopping
 from test_stack_e2e import free_offset, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -128,6 +128,24 @@ def test_ctrl_c_at_exact_moments_of_a_lab_puts_the_stack_back(docker_client, sta
     assert app.status == "running"
     again = monlab(*up, "--json")
     assert json.loads(again.stdout)["actions"] == ["keep app", "keep prometheus"], "exactly the stack `up` makes"
+
+
+def test_ctrl_c_while_the_engine_is_stopping_the_app_is_undone(docker_client, stack):
+    """The engine finishes a stop whose answer a Ctrl-C cut short (CI saw the app left stopped, and
+    nothing said): the undo must come after the stop, never before it."""
+    project, offset, up = stack
+    assert monlab(*up).returncode == 0
+    since = int(time.time())
+    process = monlab_with(sigint_while_stopping(project, 5000 + offset), "lab", "reliability", "--project", project)
+    _, err = process.communicate(timeout=180)
+    said = " ".join(err.split())
+    assert process.returncode == 130 and "Traceback" not in said, said[-2000:]
+    assert said.endswith("Interrupted."), said[-600:]
+    app = docker_client.containers.get(f"{project}-app")
+    events = [e["Action"] for e in docker_client.events(since=since, until=int(time.time()) + 1, decode=True,
+                                                         filters={"type": "container", "container": app.id})]
+    assert "die" in events and "start" in events[events.index("die"):], events  # the undo's start came after the stop
+    assert app.status == "running"
 
 
 # Every step kind the labs use, interrupted right after its first step ran, in a section that has it.

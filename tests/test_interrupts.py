@@ -1,0 +1,42 @@
+"""Ctrl-C held back by `interrupts.deferred`, with real SIGINTs sent to this process."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from monlab import interrupts
+
+
+def ctrl_c() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_a_ctrl_c_in_the_block_is_raised_once_the_block_is_done():
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.deferred():
+            ctrl_c()
+            ctrl_c()
+            finished.append("block")
+    assert finished == ["block"]
+
+
+def test_a_nested_block_hands_its_ctrl_c_to_the_enclosing_one():
+    """An engine call (inner) inside a lab's undo (outer): the undo still runs to its end."""
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.deferred():
+            with interrupts.deferred():
+                ctrl_c()
+            finished.append("after the inner block")
+    assert finished == ["after the inner block"]
+
+
+def test_a_block_that_saw_no_ctrl_c_raises_nothing_and_puts_the_handler_back():
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts.deferred():
+        pass
+    assert signal.getsignal(signal.SIGINT) is before
