@@ -1,5 +1,5 @@
-"""Folders monlab writes into (`export`, `--report`): a manifest beside the files with each one's
-checksum, so a later run replaces only files it wrote and nobody edited since."""
+"""Folders monlab writes into (`render`, `export`, `--report`): a manifest beside the files with each
+one's checksum, so a later run replaces only files it wrote and nobody edited since."""
 
 from __future__ import annotations
 
@@ -8,11 +8,30 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from monlab.errors import NotOurs
+from monlab.errors import ConfigError, NotOurs
 
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def claim(out_dir: Path, marker: str, what: str, paths: Iterable[str], force: bool = False) -> dict[str, str]:
+    """Before `what` ("render", "export") writes `paths` (relative) into out_dir: the previous run's
+    manifest ({} for a missing or empty directory). Refused: a file in the directory's place, a
+    non-empty directory no earlier `what` wrote (ConfigError, even with force), and (NotOurs, unless
+    `force`) a file this run would replace or remove that was edited since."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir} is a file, not a directory", "Choose a new or empty directory.")
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return {}
+    previous = read_manifest(out_dir, marker)
+    if previous is None:
+        raise ConfigError(f"{out_dir} is not empty and holds no previous monlab {what}",
+                          "Choose a new or empty directory; monlab never overwrites other files.")
+    edited = edited_since(out_dir, previous, set(paths) | set(previous))
+    if edited and not force:
+        raise refuse(what, out_dir, edited)
+    return previous
 
 
 def read_manifest(out_dir: Path, marker: str) -> dict[str, str] | None:

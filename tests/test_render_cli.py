@@ -77,6 +77,28 @@ def test_rewrite_removes_only_files_the_previous_render_wrote(tmp_path):
     assert (tmp_path / MARKER).is_file()
 
 
+def test_a_rendered_file_edited_since_is_kept_unless_forced(tmp_path):
+    out = tmp_path / "out"
+    assert monlab("render", "--out", str(out)).returncode == 0
+    config = out / "prometheus" / "prometheus.yml"
+    config.write_text("# my own scrape settings\n")
+    again = monlab("render", "--out", str(out))
+    assert again.returncode == 3 and "Traceback" not in again.stderr
+    assert "prometheus/prometheus.yml" in again.stderr and "--force" in again.stderr
+    assert config.read_text() == "# my own scrape settings\n"
+    forced = monlab("render", "--out", str(out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "scrape_configs" in config.read_text()
+
+
+def test_a_render_marker_of_an_older_monlab_still_lets_a_render_replace_its_files(tmp_path):
+    (tmp_path / "prometheus").mkdir()
+    (tmp_path / "prometheus" / "a.yml").write_text("old")
+    (tmp_path / MARKER).write_text('{"files": ["prometheus/a.yml"]}')  # a list, no checksums
+    write_rendered({"prometheus": {"a.yml": "new"}}, tmp_path)
+    assert (tmp_path / "prometheus" / "a.yml").read_text() == "new"
+
+
 def test_out_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")

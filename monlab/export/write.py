@@ -8,8 +8,7 @@ from pathlib import Path
 
 from monlab.errors import ConfigError
 from monlab.export.source import ExportFile
-from monlab.render.output import previous_files
-from monlab.written_files import edited_since, manifest_text, read_manifest, refuse
+from monlab.written_files import claim, manifest_text, read_manifest
 
 MARKER = ".monlab-export.json"
 DIR_MODE = 0o755  # bind-mounted config directories must be listable by uid 65534 and 472
@@ -22,10 +21,7 @@ def write_export(out_dir: Path, files: dict[str, ExportFile], force: bool = Fals
     file it would replace or remove was edited since, or was not written by the previous export.
     Files a previous export wrote and this one does not are removed; nothing else is.
     """
-    previous = previous_export(out_dir)
-    edited = edited_since(out_dir, read_manifest(out_dir, MARKER) or {}, set(files) | set(previous))
-    if edited and not force:
-        raise refuse("export", out_dir, edited)
+    previous = claim(out_dir, MARKER, "export", files, force)
     for stale in sorted(set(previous) - set(files)):
         (out_dir / stale).unlink(missing_ok=True)
     written = []
@@ -37,14 +33,9 @@ def write_export(out_dir: Path, files: dict[str, ExportFile], force: bool = Fals
     return written
 
 
-def previous_export(out_dir: Path) -> list[str]:
-    """The files a previous export wrote into out_dir ([] for a missing or empty directory)."""
-    return previous_files(out_dir, MARKER, "export")
-
-
 def read_previous(out_dir: Path, relative: str) -> str | None:
     """A file of a previous export in out_dir, if there is one."""
-    if relative not in previous_export(out_dir):
+    if relative not in (read_manifest(out_dir, MARKER) or {}):
         return None
     try:
         return (out_dir / relative).read_text(encoding="utf-8")
