@@ -26,7 +26,7 @@ class ServiceInfo:
 class StackInfo:
     project: str
     services: dict[str, ServiceInfo]
-    offline: bool = False
+    mode: str = "online"  # "online" (Grafana too), "offline" (monlab's own images, no Grafana) or "by-url"
     grafana_user: str = "admin"
     grafana_password: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "Grafana is unavailable offline"
@@ -37,6 +37,11 @@ class StackInfo:
     def url(self, service: str) -> str | None:
         info = self.services.get(service)
         return info.url if info else None
+
+    @property
+    def expects_grafana(self) -> bool:
+        """This stack is meant to have a Grafana (it may be stopped or missing)."""
+        return "grafana" in self.services
 
     @property
     def has_grafana(self) -> bool:

@@ -75,7 +75,7 @@ class LocalStack:
             "prometheus": ServiceInfo("prometheus", "running", self.prometheus_url),
         }
         if self.grafana is None:
-            return StackInfo("local", services, offline=True)
+            return StackInfo("local", services, mode="offline")
         services["grafana"] = ServiceInfo("grafana", "running", self.grafana[0])
         return StackInfo("local", services, grafana_password=self.grafana[1])
 

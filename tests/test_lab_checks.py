@@ -67,7 +67,7 @@ class ScriptedPrometheus:
 
 def context(fake: FakeClock, prometheus: ScriptedPrometheus, section: str = "capacity") -> RunContext:
     catalog = load_catalog()
-    info = StackInfo("fake", {"app": ServiceInfo("app", "running", "http://app.invalid")}, offline=True)
+    info = StackInfo("fake", {"app": ServiceInfo("app", "running", "http://app.invalid")}, mode="offline")
     view, _ = quiet_view()
     return RunContext(load_lab(catalog.section(section), catalog), None, info, prometheus, catalog, view,
                       clock=fake.clock(), timing=TIMING)

@@ -24,7 +24,7 @@ def stack_info(project: str, grafana: bool) -> StackInfo:
                 "prometheus": ServiceInfo("prometheus", "running", "http://127.0.0.1:9090")}
     if grafana:
         services["grafana"] = ServiceInfo("grafana", "running", "http://127.0.0.1:3000")
-    return StackInfo(project, services, offline=not grafana)
+    return StackInfo(project, services, mode="online" if grafana else "offline")
 
 
 @pytest.mark.parametrize("pages, prefix", [

@@ -60,7 +60,7 @@ def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool,
         if not as_json:
             raise
         return _print_unusable(labs, error, RunInfo(project, "none", started, time.time()))
-    mode = "offline" if stack.info().offline else "online"
+    mode = stack.info().mode
     view = LabView(Console(stderr=as_json))
     activity = Activity()  # shared by the sections: a mark right after a quiet section need not wait
     runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity)

@@ -38,11 +38,12 @@ QUIET_KINDS = ("mark",)  # bookkeeping: shown only while it waits for a fresh sc
 
 def stack_problem(info: StackInfo, prometheus: PrometheusAPI) -> str:
     """Why the stack cannot run a lab, or "" when it can."""
-    needed = ["app", "prometheus"] + ([] if info.offline else ["grafana"])
-    for name in needed:
-        service = info.services.get(name)
-        if service is None or not service.running:
-            return f"the {name} service is {service.state if service else 'missing'}"
+    for name in ("app", "prometheus"):
+        if name not in info.services:
+            return f"the {name} service is missing"
+    for name, service in info.services.items():
+        if not service.running:
+            return f"the {name} service is {service.state}"
         if service.health == "unhealthy":
             return f"the {name} service is unhealthy"
     if not prometheus.is_ready():

@@ -77,7 +77,7 @@ class UrlStack:
         return StackInfo(
             project=urls.prometheus,
             services=services,
-            offline=urls.grafana is None,  # what `offline` means to a lab: a stack without Grafana
+            mode="by-url",
             grafana_user=urls.grafana_user,
             grafana_password=urls.grafana_password,
             notes=[] if urls.grafana else [NO_GRAFANA_NOTE],

@@ -140,7 +140,7 @@ def stack_info(runtime: DockerRuntime, project_name: str) -> StackInfo:
     return StackInfo(
         project=project_name,
         services=services,
-        offline=offline,
+        mode="offline" if offline else "online",
         grafana_password=None if offline else grafana_password(runtime, project),
         notes=[GRAFANA_OFFLINE_NOTE] if offline else [],
         up_command=repeat_up(records, project_name),

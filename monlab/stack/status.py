@@ -37,7 +37,7 @@ def as_json(report: StatusReport) -> dict:
     info = report.info
     return {
         "project": info.project,
-        "offline": info.offline,
+        "offline": info.mode == "offline",
         "services": {
             name: {"state": s.state, "health": s.health, "url": s.url} for name, s in info.services.items()
         },
@@ -52,6 +52,6 @@ def as_json(report: StatusReport) -> dict:
 
 
 def _grafana_login(info: StackInfo) -> dict | None:
-    if info.offline or not info.grafana_password:
+    if not info.expects_grafana or not info.grafana_password:
         return None
     return {"url": info.url("grafana"), "user": info.grafana_user, "password": info.grafana_password}
