@@ -54,14 +54,14 @@ def main() -> None:
     try:
         cli()
     except SystemExit as leaving:
-        if leaving.code == 130:  # Typer turns Ctrl-C into exit 130; say what the command left behind
-            _leave_interrupted()
+        if leaving.code == 130:  # a command's Interrupted, or Typer's exit 130 after a Ctrl-C elsewhere
+            _leave_interrupted(getattr(leaving, "notes", []))
         _finish(leaving.code)
     except MonlabError as error:
         print(f"Error: {error_line(error)}", file=sys.stderr)
         _finish(error.exit_code)
     except KeyboardInterrupt:
-        _leave_interrupted()
+        _leave_interrupted([])
 
 
 def _finish(code: int | str | None) -> NoReturn:
@@ -83,7 +83,7 @@ def _finish(code: int | str | None) -> NoReturn:
     sys.exit(code)
 
 
-def _leave_interrupted() -> NoReturn:
+def _leave_interrupted(notes: list[str]) -> NoReturn:
     """Say what an interrupted command left, and exit 130 at once. The command's clean-up has run by
     now; Python's own shutdown can take half a second after it stops handling signals, and a second
     Ctrl-C then would end the process by the signal itself (status -2, not 130)."""
@@ -94,6 +94,6 @@ def _leave_interrupted() -> NoReturn:
 
     signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
     with contextlib.suppress(OSError):  # a closed pipe on either stream must not turn this into a traceback
-        print(exit_line(), file=sys.stderr, flush=True)
+        print(exit_line(notes), file=sys.stderr, flush=True)
         sys.stdout.flush()
     os._exit(130)

@@ -135,21 +135,25 @@ def run_load(
         try:
             _report_until_done(threads, workers, progress)
         except KeyboardInterrupt:
-            _say_how_far(stop, threads, workers, start, plan)
-            raise
+            raise LoadInterrupted(_stop_workers(stop, threads, workers, start)) from None
         elapsed = time.perf_counter() - start
     return _merge(workers, elapsed)
 
 
-def _say_how_far(stop: threading.Event, threads: list[threading.Thread], workers: list["_Worker"], start: float, plan: LoadPlan) -> None:
-    """Ctrl-C: stop the workers (bounded) and leave the count reached for the exit message."""
-    from monlab import interrupts
+class LoadInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a load, with what it had reached by then."""
 
+    def __init__(self, reached: "LoadResult") -> None:
+        super().__init__()
+        self.reached = reached
+
+
+def _stop_workers(stop: threading.Event, threads: list[threading.Thread], workers: list["_Worker"], start: float) -> "LoadResult":
+    """Ctrl-C: stop the workers (bounded); what they had done."""
     stop.set()
     for thread in threads:
         thread.join(REQUEST_TIMEOUT_S)
-    reached = _merge(workers, time.perf_counter() - start)
-    interrupts.pending("load", f"The load ended early: {reached.sent} of {plan.count} planned requests sent")
+    return _merge(workers, time.perf_counter() - start)
 
 
 def _work(client: httpx.Client, plan: LoadPlan, numbers, start: float, stop: threading.Event, worker: _Worker) -> None:

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from monlab.image_archive import BadArchive, check_archive
+from monlab.images.archive import BadArchive, check_archive
 
 ALLOWED = {"monlab/app-base:bookworm", "prom/prometheus:v3.5.0"}
 

@@ -83,7 +83,7 @@ class _EngineWithOneImage:
 
 def test_save_into_a_missing_directory_is_one_config_error(tmp_path):
     from monlab.errors import ConfigError
-    from monlab.images import save
+    from monlab.images.archive import save
 
     with pytest.raises(ConfigError, match="Cannot write .*missing/images.tar"):
         save(_EngineWithOneImage(), tmp_path / "missing" / "images.tar")
@@ -91,7 +91,7 @@ def test_save_into_a_missing_directory_is_one_config_error(tmp_path):
 
 def test_a_save_that_fails_midway_keeps_the_old_file_and_leaves_no_partial(tmp_path):
     from monlab.errors import ConfigError
-    from monlab.images import save
+    from monlab.images.archive import save
 
     target = tmp_path / "images.tar"
     target.write_bytes(b"yesterday's good archive")  # not a real archive: replacing it takes --force

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from monlab.images import _mounts_under, _remove_build_dir
+from monlab.images.build import _mounts_under, _remove_build_dir
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true", reason="mounting needs root")
 

@@ -40,3 +40,39 @@ def test_a_block_that_saw_no_ctrl_c_raises_nothing_and_puts_the_handler_back():
     with interrupts.deferred():
         pass
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_ctrl_c_ends_the_command_with_the_notes_still_held():
+    leftovers = interrupts.Leftovers()
+    with pytest.raises(interrupts.Interrupted) as ended:
+        with leftovers.said_on_interrupt():
+            leftovers.pending("a", "A was left half-done")
+            leftovers.pending("b", "B was left half-done")
+            leftovers.done("b")
+            ctrl_c()
+    assert ended.value.code == 130
+    assert ended.value.notes == ["A was left half-done"]
+    assert interrupts.exit_line(ended.value.notes) == "Interrupted. A was left half-done."
+
+
+def test_a_second_ctrl_c_while_the_command_ends_keeps_its_notes():
+    leftovers = interrupts.Leftovers()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(interrupts.Interrupted) as ended:
+            try:
+                with leftovers.said_on_interrupt():
+                    leftovers.pending("a", "A was left half-done")
+                    ctrl_c()
+            finally:  # clean-up on the way out, itself cut short
+                ctrl_c()
+        assert ended.value.notes == ["A was left half-done"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_work_that_finished_leaves_no_note():
+    leftovers = interrupts.Leftovers()
+    with leftovers.while_changing("up", "the stack may be incomplete"):
+        pass
+    assert leftovers.notes() == []

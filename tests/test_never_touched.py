@@ -92,7 +92,7 @@ def test_images_save_may_replace_a_previous_monlab_archive(tmp_path):
     import json
     import tarfile
 
-    from monlab.images import refuse_replacing
+    from monlab.images.archive import refuse_replacing
 
     previous = tmp_path / "images.tar"
     members = {"manifest.json": json.dumps([{"Config": "c.json", "RepoTags": ["monlab/app-base:bookworm"],

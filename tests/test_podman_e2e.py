@@ -21,7 +21,7 @@ import pytest
 
 from conftest import require
 from monlab.docker_runtime import connect
-from monlab.image_archive import check_archive
+from monlab.images.archive import check_archive
 from monlab.image_refs import normalized
 from monlab.project import OFFLINE_IMAGES
 from monlab.waiting import Outcome, poll

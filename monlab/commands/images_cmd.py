@@ -8,14 +8,14 @@ images = typer.Typer(help="Offline images: build them from Debian packages, carr
 @images.command("bootstrap")
 def bootstrap(force: bool = typer.Option(False, "--force", help="Rebuild images whose tag already exists.")) -> None:
     """Build monlab/app-base:bookworm and monlab/prometheus:bookworm with mmdebstrap (for `up --offline`)."""
-    from monlab import images as offline
+    from monlab.images.build import bootstrap as build_offline_images
 
-    def work(runtime, console, status):
+    def work(runtime, console, status, leftovers):
         def say(line: str) -> None:
             console.print(f"  {line}", style="dim", highlight=False)
             status.update(line)
 
-        return offline.bootstrap(runtime, force, say)
+        return build_offline_images(runtime, force, say, leftovers)
 
     built, console = _with_engine("Bootstrapping offline images", work)
     console.print(f"Offline images ready ({len(built)} built). Next: `monlab up --offline`.")
@@ -27,20 +27,20 @@ def save(
     force: bool = typer.Option(False, "--force", help="Replace FILE even when it is not an archive `images save` wrote."),
 ) -> None:
     """Write the stack's local images (offline and pulled) to FILE."""
-    from monlab import images as offline
+    from monlab.images import archive
 
-    offline.refuse_replacing(file, force)  # judged before Docker is even contacted
-    refs, console = _with_engine(f"Saving images to {file}", lambda runtime, *_: offline.save(runtime, file, force))
+    archive.refuse_replacing(file, force)  # judged before Docker is even contacted
+    refs, console = _with_engine(f"Saving images to {file}", lambda runtime, *_: archive.save(runtime, file, force))
     console.print(f"Saved {', '.join(refs)} to {file}.")
 
 
 @images.command("load")
 def load(file: Path = typer.Argument(..., help="A tar written by `monlab images save`.")) -> None:
     """Load images from FILE into the Docker engine."""
-    from monlab import images as offline
+    from monlab.images import archive
 
-    offline.check_load_file(file)  # the file is judged before Docker is even contacted
-    tags, console = _with_engine(f"Loading images from {file}", lambda runtime, *_: offline.load(runtime, file))
+    archive.check_load_file(file)  # the file is judged before Docker is even contacted
+    tags, console = _with_engine(f"Loading images from {file}", lambda runtime, _, __, leftovers: archive.load(runtime, file, leftovers))
     console.print(f"Loaded {', '.join(tags) or 'no tagged images'}.")
 
 
@@ -52,7 +52,7 @@ def list_images(
     """Per image: the online and offline reference (after overrides) and whether each is here."""
     from monlab.commands.stack_cmd import image_refs
     from monlab.docker_runtime import connect
-    from monlab.images import image_table
+    from monlab.images.table import image_table
 
     rows = image_table(connect(), image_refs(image))
     if json_out:
@@ -82,14 +82,16 @@ def _here(present: bool) -> str:
 
 
 def _with_engine(doing: str, work):
-    """Run work(runtime, console, status) under a spinner; returns its result and the console."""
+    """Run work(runtime, console, status, leftovers) under a spinner; returns its result and the console."""
     from rich.console import Console
 
     from monlab.docker_runtime import connect
+    from monlab.interrupts import Leftovers
 
     console = Console(stderr=True)
-    with console.status(doing) as status:
-        return work(connect(), console, status), console
+    leftovers = Leftovers()
+    with leftovers.said_on_interrupt(), console.status(doing) as status:
+        return work(connect(), console, status, leftovers), console
 
 
 def register(cli: typer.Typer) -> None:

@@ -26,7 +26,8 @@ def load(
     from rich.console import Console
 
     from monlab.errors import ConfigError, ServiceError
-    from monlab.load import LoadPlan, parse_form, require_loopback
+    from monlab.interrupts import Leftovers
+    from monlab.load import LoadInterrupted, LoadPlan, parse_form, require_loopback
     from monlab.load_view import run_with_progress, summary_headline, summary_table
 
     if not path.startswith("/"):
@@ -42,7 +43,13 @@ def load(
     plan = LoadPlan(path=path, count=count, concurrency=concurrency, method=method, data=form)
     console = Console()
     console.print(f"Load on {base_url}: {plan.describe()}")
-    result = run_with_progress(console, base_url, plan)
+    leftovers = Leftovers()
+    with leftovers.said_on_interrupt():
+        try:
+            result = run_with_progress(console, base_url, plan)
+        except LoadInterrupted as stopped:
+            leftovers.pending("load", f"The load ended early: {stopped.reached.sent} of {plan.count} planned requests sent")
+            raise
     console.print(summary_table(result))
     console.print(summary_headline(result))
     if result.answered == 0:

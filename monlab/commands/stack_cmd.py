@@ -38,7 +38,8 @@ def up(
 ) -> None:
     """Build the app, render config, start app, Prometheus and Grafana; return once ready."""
     from monlab.docker_runtime import connect
-    from monlab.images import bootstrap
+    from monlab.images.build import bootstrap
+    from monlab.interrupts import Leftovers
     from monlab.project import Project
     from monlab.stack import console
     from monlab.stack.status import StatusReport, as_json
@@ -52,13 +53,15 @@ def up(
     runtime = connect()
     stack = project_for_up(runtime.containers(Project(project).label_filter), project, bind, port_offset)
     reporter = console.RichReporter()
+    leftovers = Leftovers()
     try:
-        with command_lock(project, "up"):
+        with leftovers.said_on_interrupt(), command_lock(project, "up"):
             mode = choose_stack_mode(runtime, stack, refs, "offline" if offline else "online" if online else None)
             if mode.fell_back:
                 console.console.print(f"[bold yellow]![/bold yellow] {mode.reason}.")
-                bootstrap(runtime, force=False, say=reporter.step)  # the offline images, where missing (~30 s once)
-            result = bring_up(runtime, UpRequest(stack, offline=mode.offline, app_dir=app, images=refs), reporter)
+                bootstrap(runtime, False, reporter.step, leftovers)  # the offline images, where missing (~30 s once)
+            result = bring_up(runtime, UpRequest(stack, offline=mode.offline, app_dir=app, images=refs), reporter,
+                              leftovers=leftovers)
     finally:
         reporter.close()
     info = _said_exposure(stack, result.info)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from monlab.catalog import Catalog, load_catalog
 from monlab.errors import MonlabError
+from monlab.interrupts import Leftovers
 from monlab.lab.context import Activity
 from monlab.lab.figures import figure_infos
 from monlab.lab.model import Lab, load_labs
@@ -54,8 +55,9 @@ def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool,
     from monlab.stack.control import open_stack
 
     started = time.time()
+    leftovers = Leftovers()  # the stack's and the sections' disruptions a Ctrl-C would leave
     try:
-        stack = open_stack(project)
+        stack = open_stack(project, leftovers=leftovers)
     except MonlabError as error:  # no stack, no Docker: with --json, still one report saying so
         if not as_json:
             raise
@@ -63,8 +65,9 @@ def run_sections(labs: list[Lab], catalog: Catalog, project: str, as_json: bool,
     mode = stack.info().mode
     view = LabView(Console(stderr=as_json))
     activity = Activity()  # shared by the sections: a mark right after a quiet section need not wait
-    runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity)
-            for lab in labs]
+    with leftovers.said_on_interrupt():
+        runs = [_timed_run(lab, stack, catalog, view, student_app=student_app, max_wait=max_wait, activity=activity,
+                           leftovers=leftovers) for lab in labs]
     return _report(runs, view, as_json, report_dir, stack, catalog, RunInfo(project, mode, started, time.time()))
 
 

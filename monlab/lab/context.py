@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from monlab import interrupts
-
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from monlab.catalog import Catalog
 from monlab.errors import ServiceError
+from monlab.interrupts import Leftovers
 from monlab.lab.guidance import graph_url, page_url, ui_prefix
 from monlab.lab.timing import Timing
 from monlab.prometheus_api import PrometheusAPI, Sample
@@ -73,6 +72,7 @@ class RunContext:
     undo: dict[str, Callable[[], None]] = field(default_factory=dict)  # disruption -> how to undo it
     _ui_prefix: str | None = None  # where this Prometheus serves its pages, asked once
     activity: Activity = field(default_factory=Activity)
+    leftovers: Leftovers = field(default_factory=Leftovers)  # what a Ctrl-C now would leave disrupted
 
     @property
     def app_url(self) -> str:
@@ -81,12 +81,12 @@ class RunContext:
     def disrupted(self, key: str, undo: Callable[[], None]) -> None:
         """Remember how to undo a disruption; the runner undoes what is left in a finally."""
         self.undo[key] = undo
-        interrupts.pending(f"lab:{key}", f"The lab left the stack disrupted ({key} not undone): "
-                                         f"run `{self.info.up_command}` to repair it")
+        self.leftovers.pending(f"lab:{key}", f"The lab left the stack disrupted ({key} not undone): "
+                                             f"run `{self.info.up_command}` to repair it")
 
     def restored(self, key: str) -> None:
         self.undo.pop(key, None)
-        interrupts.done(f"lab:{key}")
+        self.leftovers.done(f"lab:{key}")
 
     def mark_restart(self, what: str, how: str) -> None:
         """Online, mark on Grafana's lecture dashboard that the app restarted (its counters start at 0);

@@ -11,6 +11,7 @@ import httpx
 from monlab import interrupts
 from monlab.catalog import Catalog
 from monlab.errors import DockerUnavailable, MonlabError
+from monlab.interrupts import Leftovers
 from monlab.lab.context import Activity, RunContext
 from monlab.lab.figures import figure_infos
 from monlab.lab.guidance import dashboard_url, lab_panels, look_at
@@ -63,6 +64,7 @@ def run_lab(
                                          Callable[[str, tuple[str, ...]], None]]] | None = None,
     max_wait: float = DEFAULT_MAX_WAIT_S,
     activity: Activity | None = None,
+    leftovers: Leftovers | None = None,
 ) -> LabResult:
     """Run one section; check failures are in the result. Raises only when Docker is unreachable."""
     result = LabResult(lab.name, figure_info=figure_infos(lab, catalog))
@@ -85,7 +87,8 @@ def run_lab(
             return result
         states, link, annotate = grafana(info) if grafana and info.has_grafana else (None, None, None)
         ctx = RunContext(lab, stack, info, prometheus, catalog, view, clock, timing, student_app,
-                         grafana_states=states, panel_link=link, annotate=annotate, activity=activity or Activity())
+                         grafana_states=states, panel_link=link, annotate=annotate, activity=activity or Activity(),
+                         leftovers=leftovers or Leftovers())
         view.look_at(look_at(lab.section, lab_panels(lab), info, ctx.ui_prefix, dashboard_url(info)))
         completed = False
         try:
@@ -189,7 +192,7 @@ def _undo(ctx: RunContext, result: LabResult) -> None:
         ctx.view.action(f"undo: {key}")
         try:
             undo()
-            interrupts.done(f"lab:{key}")
+            ctx.leftovers.done(f"lab:{key}")
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from monlab.docker_runtime import DockerRuntime, connect
 from monlab.image_refs import ImageRefs, recorded
+from monlab.interrupts import Leftovers
 from monlab.project import DEFAULT_PROJECT, SERVICES
 from monlab.stack import observed
 from monlab.stack.readiness import unhealthy
@@ -15,18 +16,21 @@ from monlab.stackinfo import StackInfo
 from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
 
 
-def open_stack(project_name: str = DEFAULT_PROJECT, runtime: DockerRuntime | None = None, clock: Clock = REAL_CLOCK) -> "DockerStack":
+def open_stack(project_name: str = DEFAULT_PROJECT, runtime: DockerRuntime | None = None, clock: Clock = REAL_CLOCK,
+               leftovers: Leftovers | None = None) -> "DockerStack":
     """The project's stack; raises StackMissing when it has no containers."""
     runtime = runtime or connect()
     observed.require_containers(runtime, project_name)
-    return DockerStack(runtime, project_name, clock)
+    return DockerStack(runtime, project_name, clock, leftovers or Leftovers())
 
 
 class DockerStack:
-    def __init__(self, runtime: DockerRuntime, project_name: str, clock: Clock = REAL_CLOCK) -> None:
+    def __init__(self, runtime: DockerRuntime, project_name: str, clock: Clock = REAL_CLOCK,
+                 leftovers: Leftovers | None = None) -> None:
         self.runtime = runtime
         self.project_name = project_name
         self.clock = clock
+        self.leftovers = leftovers or Leftovers()  # a redeploy cut short says so here
 
     def info(self) -> StackInfo:
         return observed.stack_info(self.runtime, self.project_name)
@@ -63,7 +67,7 @@ class DockerStack:
         project, offline = observed.project_settings(records, self.project_name)
         request = UpRequest(project, offline=offline, app_dir=source_dir, only=frozenset({"app"}),
                             images=_same_images(records))
-        result = bring_up(self.runtime, request, clock=self.clock)
+        result = bring_up(self.runtime, request, clock=self.clock, leftovers=self.leftovers)
         return any(action.changes for action in result.actions)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from monlab import interrupts
+from monlab.interrupts import Leftovers
 from monlab.catalog import Catalog, load_catalog
 from monlab.docker_runtime import ContainerRecord, DockerRuntime
 from monlab.errors import ConfigError, ImageUnavailable, MonlabError
@@ -65,8 +66,10 @@ def bring_up(
     reporter: UpReporter = QuietReporter(),
     clock: Clock = REAL_CLOCK,
     is_free: PortProbe = port_is_free,
+    leftovers: Leftovers | None = None,
 ) -> UpResult:
-    """The phases of `up`, in order: ports, images, desired state, network and volumes, plan, converge."""
+    """The phases of `up`, in order: ports, images, desired state, network and volumes, plan, converge.
+    While it changes containers, `leftovers` holds how to finish the stack after a Ctrl-C."""
     project = request.project
     records = runtime.containers(project.label_filter)
     _check_ports(runtime, request, records, is_free)
@@ -74,20 +77,21 @@ def bring_up(
     images = _obtain_stack_images(runtime, request, reporter)
     catalog = load_catalog()
     spec = _spec(runtime, request, images, records, catalog)
-    plan = _converge_stack(runtime, request, spec, _checks(request, spec, catalog), reporter, clock)
+    plan = _converge_stack(runtime, request, spec, _checks(request, spec, catalog), reporter, clock,
+                           leftovers or Leftovers())
     forget_replaced_build(runtime, project, previous_app, images["app"].id)
     return UpResult(observed.stack_info(runtime, project.name), plan)
 
 
 def _converge_stack(runtime: DockerRuntime, request: UpRequest, spec: StackSpec,
                     checks: Callable[[dict[str, str]], list[readiness.ReadinessCheck]],
-                    reporter: UpReporter, clock: Clock) -> list[Action]:
+                    reporter: UpReporter, clock: Clock, leftovers: Leftovers) -> list[Action]:
     """Network and volumes, then the plan from what is there, carried out until ready; a network
     made here is removed again when this fails."""
     network_created = prepare_network_and_volumes(runtime, spec)
     try:
         plan = _plan(runtime, request, spec)
-        with interrupts.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
+        with leftovers.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
             converge(runtime, spec, plan, checks, reporter, clock, runtime.engine_facts().runs_healthchecks)
     except BaseException:
         if network_created:

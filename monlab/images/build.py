@@ -1,4 +1,4 @@
-"""Offline images: built from Debian packages with mmdebstrap, carried between machines as one tar.
+"""Building the offline images from Debian packages with mmdebstrap (`monlab images bootstrap`).
 
 `monlab up --offline` uses only these; Grafana has no Debian package, so it has no offline image.
 """
@@ -20,9 +20,9 @@ from typing import Callable
 
 from monlab import interrupts
 from monlab.docker_runtime import DockerRuntime, split_ref
-from monlab.errors import ConfigError, ImageUnavailable, MonlabError
-from monlab.image_refs import ImageRefs
-from monlab.project import OFFLINE_IMAGES, ONLINE_IMAGES
+from monlab.errors import ConfigError, MonlabError
+from monlab.interrupts import Leftovers
+from monlab.project import OFFLINE_IMAGES
 
 Say = Callable[[str], None]
 OFFLINE_LABEL = "LABEL monlab.image=offline"
@@ -79,8 +79,9 @@ def mmdebstrap_command(recipe: OfflineImage, out: Path, suite: str = "bookworm")
     return command + [suite, str(out)]
 
 
-def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
-    """Build every offline image whose tag is missing (all with `force`); returns the refs built."""
+def bootstrap(runtime: DockerRuntime, force: bool, say: Say, leftovers: Leftovers | None = None) -> list[str]:
+    """Build every offline image whose tag is missing (all with `force`); returns the refs built.
+    While it builds, `leftovers` holds which images a Ctrl-C would leave unbuilt."""
     todo = [r for r in OFFLINE_RECIPES if force or not runtime.image_id(r.ref)]
     for recipe in OFFLINE_RECIPES:
         if recipe not in todo:
@@ -89,7 +90,7 @@ def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
         raise ConfigError("mmdebstrap is not installed", "Install it with `apt-get install mmdebstrap`.")
     for recipe in todo:
         say(f"Building {recipe.ref} from Debian packages: {', '.join(recipe.packages)}")
-    builds = _Builds([r.ref for r in todo])
+    builds = _Builds([r.ref for r in todo], leftovers or Leftovers())
     # Side by side: each mmdebstrap mostly waits on downloads and dpkg, so two take little more than one.
     with ThreadPoolExecutor(max_workers=len(todo) or 1) as pool:
         running = [pool.submit(_build_one, runtime, recipe, say, builds) for recipe in todo]
@@ -107,8 +108,9 @@ def bootstrap(runtime: DockerRuntime, force: bool, say: Say) -> list[str]:
 class _Builds:
     """The mmdebstrap runs of one bootstrap: stopped all together, and what is still untagged said on exit."""
 
-    def __init__(self, refs: list[str]) -> None:
+    def __init__(self, refs: list[str], leftovers: Leftovers) -> None:
         self.cancelled = threading.Event()
+        self._leftovers = leftovers
         self._untagged = list(refs)
         self._processes: list[subprocess.Popen] = []
         self._lock = threading.Lock()
@@ -133,10 +135,10 @@ class _Builds:
 
     def _note(self) -> None:
         if self._untagged:
-            interrupts.pending("images:bootstrap", f"Not built: {', '.join(self._untagged)} (nothing half-made is "
-                                                   "left); run `monlab images bootstrap` to build them")
+            self._leftovers.pending("images:bootstrap", f"Not built: {', '.join(self._untagged)} (nothing half-made "
+                                                        "is left); run `monlab images bootstrap` to build them")
         else:
-            interrupts.done("images:bootstrap")
+            self._leftovers.done("images:bootstrap")
 
 
 def _interrupt_group(process: subprocess.Popen) -> None:
@@ -225,87 +227,3 @@ def _run_mmdebstrap(command: list[str], say: Say, builds: _Builds, build_dir: Pa
             f"mmdebstrap failed (exit {proc.returncode}): {' / '.join(tail)}",
             "Check that a Debian mirror is reachable.",
         )
-
-
-def default_images(runtime: DockerRuntime) -> list[str]:
-    """The stack's images present locally: offline ones and pulled online ones."""
-    wanted = list(OFFLINE_IMAGES.values()) + list(ONLINE_IMAGES.values())
-    return [ref for ref in wanted if runtime.image_id(ref)]
-
-
-STANDIN_LABEL = "monlab.standin"  # on images that stand in for upstream ones in tests (tests/standins)
-
-
-def image_table(runtime: DockerRuntime, refs: ImageRefs) -> list[dict]:
-    """Per image key: its online and offline reference, whether each is local, and overrides."""
-    rows = []
-    for key, online_ref in refs.online.items():
-        offline_ref = refs.offline.get(key)
-        online_here = runtime.image_id(online_ref) is not None
-        rows.append({
-            "key": key,
-            "online": {
-                "ref": online_ref,
-                "pinned": ONLINE_IMAGES[key],
-                "overridden_by": refs.overridden.get(key),
-                "present": online_here,
-                "standin": runtime.image_labels(online_ref).get(STANDIN_LABEL) if online_here else None,
-            },
-            "offline": {"ref": offline_ref, "present": runtime.image_id(offline_ref) is not None} if offline_ref else None,
-        })
-    return rows
-
-
-def refuse_replacing(path: Path, force: bool) -> None:
-    """`images save` writes over an existing file only when it is a monlab image archive, or `force`."""
-    from monlab.errors import NotOurs
-
-    if path.is_dir():
-        raise ConfigError(f"{path} is a directory", "Give the path of the tar file to write.")
-    if force or not (path.exists() or path.is_symlink()):
-        return
-    try:
-        check_load_file(path)
-    except ConfigError:  # not a whole archive of monlab's images, or not readable as one
-        raise NotOurs(f"{path} exists and is not an image archive of monlab's; `images save` leaves it "
-                      "untouched unless you add --force") from None
-
-
-def save(runtime: DockerRuntime, path: Path, force: bool = False) -> list[str]:
-    refuse_replacing(path, force)
-    refs = default_images(runtime)
-    if not refs:
-        raise ImageUnavailable("No monlab images are present to save", "Run `monlab images bootstrap` first.")
-    partial = path.with_name(path.name + ".partial")  # never a half-written tar under the real name
-    try:
-        with partial.open("wb") as out:
-            runtime.save_images(refs, out)
-        partial.replace(path)
-    except OSError as exc:
-        raise ConfigError(f"Cannot write {path} ({exc.strerror})", "Choose a path in a writable directory.") from exc
-    finally:
-        partial.unlink(missing_ok=True)
-    return refs
-
-
-def check_load_file(path: Path) -> list[str]:
-    """The tags in `path`; ConfigError blaming the file unless it is a whole archive of monlab's images."""
-    from monlab.image_archive import check_archive
-
-    if not path.is_file():
-        raise ConfigError(f"{path} is not a file", "Give the tar written by `monlab images save`.")
-    try:
-        return check_archive(path, set(OFFLINE_IMAGES.values()) | set(ONLINE_IMAGES.values()))
-    except OSError as exc:
-        raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc
-
-
-def load(runtime: DockerRuntime, path: Path) -> list[str]:
-    tags = check_load_file(path)
-    # Docker tags each image only once it is loaded whole, so a stopped load leaves some images missing, none broken.
-    note = f"The load of {path} was stopped and some of its images may be missing: run `monlab images load {path}` again"
-    try:
-        with path.open("rb") as source, interrupts.while_changing("images:load", note):
-            return runtime.load_images(source, tags)
-    except OSError as exc:
-        raise ConfigError(f"Cannot read {path} ({exc.strerror})") from exc
