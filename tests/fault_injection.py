@@ -3,8 +3,10 @@ exact moment of real work: SIGINT to itself, which is what Ctrl-C in a terminal 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 CLI = "\nimport sys\nfrom monlab.cli import main\nsys.argv = ['monlab', *sys.argv[1:]]\nmain()\n"
@@ -28,6 +30,17 @@ _Runtime.{method} = _inject_{method}(_Runtime.{method})
 def sigint_after(method: str, nth: tuple[int, ...] = (1,)) -> str:
     """Ctrl-C right after the `nth` calls of DockerRuntime.`method` return (1 = the first call)."""
     return _SIGINT_AFTER.format(method=method, nth=nth)
+
+
+def ctrl_c_after(process: subprocess.Popen, after: float, twice: bool = False) -> None:
+    """Ctrl-C to `process` `after` seconds from now, as a person at its terminal would; with `twice`,
+    again half a second later if it is still running."""
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    if twice:
+        time.sleep(0.5)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
 
 
 def monlab_with(patch: str, *args: str, env: dict | None = None, **popen) -> subprocess.Popen:

@@ -9,15 +9,13 @@ interrupted command is waited for at most 300 s."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from fault_injection import monlab_with, sigint_after
+from fault_injection import ctrl_c_after, monlab_with, sigint_after
 from monlab.project import OFFLINE_IMAGES
 
 pytestmark = pytest.mark.docker
@@ -64,12 +62,7 @@ def start(patch: str, args: list[str], tmp: Path) -> subprocess.Popen:
 
 
 def ctrl_c(process: subprocess.Popen, after: float, twice: bool = False) -> tuple[int, str]:
-    time.sleep(after)
-    process.send_signal(signal.SIGINT)
-    if twice:
-        time.sleep(0.5)
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+    ctrl_c_after(process, after, twice)
     return finish(process)
 
 

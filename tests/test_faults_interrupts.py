@@ -6,7 +6,6 @@ most 120 s. Cleaned by the project's own label."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import uuid
 import httpx
 import pytest
 
-from fault_injection import monlab_with, sigint_after, sigint_after_step, sigint_while_stopping
+from fault_injection import ctrl_c_after, monlab_with, sigint_after, sigint_after_step, sigint_while_stopping
 from test_stack_e2e import free_offset, remove_labelled
 
 pytestmark = pytest.mark.docker
@@ -28,12 +27,7 @@ def monlab(*args, timeout=300):
 def interrupted(args, after: float, twice: bool = False):
     process = subprocess.Popen([sys.executable, "-m", "monlab", *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(after)
-    process.send_signal(signal.SIGINT)
-    if twice:
-        time.sleep(0.5)
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+    ctrl_c_after(process, after, twice)
     out, err = process.communicate(timeout=120)
     return process.returncode, out, err
 
