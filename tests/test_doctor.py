@@ -53,17 +53,26 @@ def context(engine, registries=(RegistryProbe(DOCKER_HUB, False, "its name does 
 UP = (RegistryProbe(DOCKER_HUB, True, "connected"),)
 
 
-@pytest.mark.parametrize("images, registries, mmdebstrap, status", [
-    (ONLINE_IMAGES.values(), (), False, OK),  # nothing to pull
-    ((), UP, False, OK),
-    (OFFLINE_IMAGES.values(), (), False, WARN),  # up falls back
-    ((), (), True, WARN),  # up builds the offline images, then falls back
-    ((), (), False, FAIL),  # no registry, no offline images, no way to build them
+def stack_of_mode(mode: str | None) -> list[ContainerRecord]:
+    return [ContainerRecord("1", "p-app", "running", {"monlab.project": "p", "monlab.mode": mode}, "i")] if mode else []
+
+
+@pytest.mark.parametrize("images, registries, mmdebstrap, stack, status", [
+    (ONLINE_IMAGES.values(), (), False, None, OK),  # nothing to pull
+    ((), UP, False, None, OK),
+    (OFFLINE_IMAGES.values(), (), False, None, WARN),  # up falls back
+    ((), (), True, None, WARN),  # up builds the offline images, then falls back
+    ((), (), False, None, FAIL),  # no registry, no offline images, no way to build them
+    (OFFLINE_IMAGES.values(), (), True, "offline", WARN),  # an offline stack needs no registry
+    # An online stack stays online (up never falls back for it): an online image gone means up cannot run.
+    ([*OFFLINE_IMAGES.values(), *list(ONLINE_IMAGES.values())[1:]], (), True, "online", FAIL),
+    ([*OFFLINE_IMAGES.values(), *ONLINE_IMAGES.values()], (), True, "online", OK),
+    ((), UP, True, "online", OK),  # up pulls what is missing
 ])
-def test_registry_verdict(monkeypatch, images, registries, mmdebstrap, status):
+def test_registry_verdict(monkeypatch, images, registries, mmdebstrap, stack, status):
     monkeypatch.setattr(checks_images.shutil, "which", lambda name: "/usr/bin/mmdebstrap" if mmdebstrap else None)
     down = (RegistryProbe(DOCKER_HUB, False, "its name does not resolve"),)
-    verdict = checks_images.registry(context(ScriptedEngine(images), registries or down))
+    verdict = checks_images.registry(context(ScriptedEngine(images, stack_of_mode(stack)), registries or down))
     assert verdict.status == status
     assert bool(verdict.fix) == (status != OK)
 
