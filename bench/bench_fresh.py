@@ -56,7 +56,7 @@ def _unslimmed_mib() -> float:
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
-    from monlab.images import OFFLINE_RECIPES
+    from monlab.images.build import OFFLINE_RECIPES
 
     def size(recipe) -> float:
         with tempfile.TemporaryDirectory() as tmp:

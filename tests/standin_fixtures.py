@@ -12,7 +12,7 @@ from standins import STANDINS, build, remove
 def standin_images(docker_client):
     """Build the stand-ins that are missing; afterwards remove only those this session built.
     Another helper's stand-ins (or real pulled images under the same tags) are left alone."""
-    from monlab.images import bootstrap
+    from monlab.images.build import bootstrap
 
     runtime = connect()
     bootstrap(runtime, force=False, say=lambda _line: None)  # the stand-ins' bases; nothing when present

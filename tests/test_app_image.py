@@ -14,7 +14,7 @@ import pytest
 from conftest import require
 from lab_app_metrics import parse_exposition, requests
 from monlab.app_source import copy_app_source
-from monlab.images import OFFLINE_RECIPES, mmdebstrap_command
+from monlab.images.build import OFFLINE_RECIPES, mmdebstrap_command
 from monlab.project import LABEL_PROJECT, OFFLINE_IMAGES
 from monlab.waiting import Outcome, poll
 

@@ -24,12 +24,9 @@ from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port
 from monlab.load import MAX_CONCURRENCY
 from monlab.prometheus_api import PrometheusAPI
 from monlab.waiting import Outcome, poll
+from monlab_cli import monlab
 
 LOAD_REQUESTS = 1200  # about half a minute of /simulate-load on two cores: several scrapes, many 4 s timeouts before
-
-
-def monlab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.docker

@@ -1,17 +1,11 @@
 """Every failure a user can cause ends in exit 3 and one line, never a traceback (real CLI, real sockets)."""
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 from stack_sockets import listening_port
-
-
-def monlab(*args, env=None):
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, env=full_env, timeout=120)
+from monlab_cli import monlab
 
 
 def assert_one_line_error(result, *fragments):

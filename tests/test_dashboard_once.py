@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+from functools import partial
 
 import pytest
 
@@ -16,6 +17,7 @@ from monlab.catalog import load_catalog
 from monlab.chart_panels import section_charts
 from monlab.dashboard.data import fetch_snapshot
 from monlab.prometheus_api import PrometheusAPI
+from monlab_cli import monlab as run_monlab
 
 pytestmark = pytest.mark.prometheus
 
@@ -63,9 +65,7 @@ def test_a_prometheus_that_does_not_answer_is_a_problem_in_the_snapshot_not_an_e
     assert {a.prometheus for s in snapshot.sections for a in s.alerts} == {"unknown"}
 
 
-def monlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "COLUMNS": "400"})  # usage errors on one line
+monlab = partial(run_monlab, columns=400)
 
 
 def test_once_svg_contains_every_lecture_panel_title(stack, tmp_path):

@@ -12,8 +12,8 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import uuid
+from functools import partial
 
 import pytest
 import yaml
@@ -27,14 +27,13 @@ from monlab.project import LABEL_CONFIG_HASH, Project
 from monlab.prometheus_api import PrometheusAPI
 from monlab.stack.spec import ImageChoice, StackOptions, desired_stack
 from monlab.waiting import Outcome, poll
+from monlab_cli import monlab as run_monlab
 
 BUILD = AppBuild("app", "./app", "monlab/app-base:bookworm")
 PASSWORD = "pw-Very$ecret-123"
 
 
-def monlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "COLUMNS": "200"})
+monlab = partial(run_monlab, columns=200)
 
 
 def rendered(project: Project, offline: bool, password: str = PASSWORD):

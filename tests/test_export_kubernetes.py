@@ -7,10 +7,8 @@ the cross-object checks below, which the schema cannot express.
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ import yaml
 from conftest import require
 from monlab.export.source import export_spec
 from monlab.project import Project
+from monlab_cli import monlab as run_monlab
 
 try:
     import kubernetes_validate
@@ -35,9 +34,7 @@ NAMESPACES = ["class-a-1", "class-a-2", "class-a-3"]
 APP_IMAGE = "registry.example:5000/monlab/app:1.0"
 
 
-def monlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200"})
+monlab = partial(run_monlab, columns=200)
 
 
 @pytest.fixture(scope="module")

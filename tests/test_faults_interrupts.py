@@ -16,12 +16,9 @@ import pytest
 
 from fault_injection import ctrl_c_after, monlab_with, sigint_after, sigint_after_step, sigint_while_stopping
 from test_stack_e2e import free_offset, remove_labelled
+from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker
-
-
-def monlab(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def interrupted(args, after: float, twice: bool = False):

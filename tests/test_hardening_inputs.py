@@ -1,18 +1,11 @@
 """Issue 10, bullets 2 and 3: every input a user can type gets a clear answer and the right exit code."""
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
 from monlab.project import Project, http_url, parse_bind, url_host
-
-
-def monlab(*args, env=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+from monlab_cli import monlab
 
 
 BAD_OPTION_VALUES = [

@@ -10,11 +10,7 @@ import uuid
 import pytest
 
 from monlab.stack.lock import ProjectBusy, lock_path, project_lock
-
-
-def monlab(*args, env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+from monlab_cli import monlab
 
 
 def hold_lock(project: str, engine: str):

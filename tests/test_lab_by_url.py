@@ -7,9 +7,7 @@ addressed the same way in test_export_compose.py.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 
@@ -19,11 +17,10 @@ from lab_fixtures import local_stack
 from results_schema import validate_results
 from monlab.lab.model import load_labs
 from monlab.lab.url_stack import NeedsDockerStack, StackUrls, UrlStack, is_url, parse_url, stack_urls
+from monlab_cli import monlab as run_monlab
 
 
-def monlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "COLUMNS": "200"})
+monlab = partial(run_monlab, columns=200)
 
 
 def test_only_sections_that_stop_or_redeploy_containers_need_docker():

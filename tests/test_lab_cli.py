@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-
-
-def monlab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+from monlab_cli import monlab
 
 
 def test_list_names_the_six_sections():

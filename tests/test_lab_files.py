@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from monlab.labfile import MAX_ALIASES, MAX_BYTES, LabFileError, read_yaml
 from monlab.shown_text import terminal_markup
 from monlab.render import RenderContext, render_stack, write_rendered
 from monlab.resources import labs_dir
+from monlab_cli import monlab as run_monlab
 
 BOMB = "name: bomb\nsection: 1\ntitle: t\ngoal: g\nsteps:\n  - a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"  - {chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
@@ -30,9 +30,7 @@ DOUBLING = "name: bomb\nl0: &l0 [" + ", ".join(["v"] * 200) + "]\n" + "".join(
     f"l{i}: &l{i} [*l{i - 1}, *l{i - 1}]\n" for i in range(1, 9))
 
 
-def monlab(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "COLUMNS": "200"})
+monlab = partial(run_monlab, columns=200)
 
 
 def teacher_dir(tmp_path: Path) -> Path:

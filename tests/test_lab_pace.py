@@ -6,10 +6,8 @@ once (exit 3) naming the interval and how long the section would take, unless --
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
+from functools import partial
 
 import pytest
 
@@ -21,11 +19,10 @@ from monlab.lab.pace import DEFAULT_MAX_WAIT_S, pace_problem, section_seconds
 from monlab.lab.timing import Timing, evaluation_interval_of, scrape_interval_of
 from monlab.prometheus_api import Target, duration_seconds
 from monlab.waiting import Outcome, poll
+from monlab_cli import monlab as run_monlab
 
 
-def monlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "COLUMNS": "200"})
+monlab = partial(run_monlab, columns=200)
 
 
 @pytest.mark.parametrize("text, seconds", [

@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import subprocess
-import sys
 import tarfile
 import uuid
 
@@ -22,14 +20,11 @@ from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
 from monlab.resources import app_source_dir
 from monlab.waiting import Outcome, poll
+from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker
 
 SECTIONS = ["reliability", "performance", "capacity", "security", "business", "improvement"]
-
-
-def monlab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

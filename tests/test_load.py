@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 
 import httpx
@@ -13,6 +11,7 @@ from conftest import free_port
 from lab_app_server import served_app
 from monlab.errors import ConfigError
 from monlab.load import MAX_CONCURRENCY, MAX_REQUESTS, LoadPlan, parse_form, require_loopback, run_load
+from monlab_cli import monlab
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +76,6 @@ def test_form_pairs_and_loopback_targets():
     for url in ("http://10.0.0.1:5000", "http://example.com", "ftp://127.0.0.1", "127.0.0.1:5000"):
         with pytest.raises(ConfigError):
             require_loopback(url)
-
-
-def monlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_cli_prints_percentiles_and_status_counts(app):

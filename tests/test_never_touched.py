@@ -5,17 +5,12 @@ tests/test_stack_heal.py, on the real engine.)"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
 from monlab.errors import NotOurs
 from monlab.report.folder import MARKER, record_report, require_report_folder
-
-
-def monlab(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
+from monlab_cli import monlab
 
 
 def assert_refused(result, path, before: bytes):

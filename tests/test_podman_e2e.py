@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tarfile
 import uuid
 
@@ -26,15 +25,11 @@ from monlab.image_refs import normalized
 from monlab.project import OFFLINE_IMAGES
 from monlab.waiting import Outcome, poll
 from test_stack_e2e import free_offset, labelled, remove_labelled
+from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker
 
 SERVICE_SECONDS = 30
-
-
-def monlab(*args: str, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **env})
 
 
 @pytest.fixture(scope="module")

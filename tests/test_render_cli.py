@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
 from monlab.errors import ConfigError
 from monlab.render import RenderContext, render_stack, write_rendered
 from monlab.render.output import MARKER
+from monlab_cli import monlab
 
 EXPECTED = [
     "prometheus/prometheus.yml",
@@ -19,10 +18,6 @@ EXPECTED = [
     "grafana/provisioning/alerting/monlab-alerts.yml",
     "grafana/dashboards/lecture.json",
 ]
-
-
-def monlab(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_render_writes_every_file_and_says_so(tmp_path):

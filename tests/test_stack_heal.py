@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 import tarfile
 import uuid
 
@@ -19,12 +17,9 @@ from monlab.stack.readiness import app_answers
 from monlab.waiting import Outcome, poll
 
 from test_stack_e2e import free_offset, remove_labelled
+from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker
-
-
-def monlab(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
