@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from monlab_cli import monlab_checked
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -45,6 +47,20 @@ def docker_client():
     except Exception as exc:  # any failure to reach the engine
         require(False, f"A Docker engine ({type(exc).__name__})")
     return client
+
+
+@pytest.fixture(scope="module")
+def offline_images(docker_client):
+    """The offline images, built where missing (the stack tests' `up --offline` needs them); asked
+    again per module, as a test elsewhere may have removed them."""
+    result = monlab_checked("images", "bootstrap")
+    for ref in ("monlab/app-base:bookworm", "monlab/prometheus:bookworm"):
+        assert _has_image(docker_client, ref), result.stderr
+    return True
+
+
+def _has_image(client, ref):
+    return bool(client.images.list(name=ref))
 
 
 def free_port() -> int:

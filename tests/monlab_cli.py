@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def monlab(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
            columns: int | None = None) -> subprocess.CompletedProcess:
@@ -16,3 +18,11 @@ def monlab(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
         full_env["COLUMNS"] = str(columns)
     return subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True,
                           timeout=timeout, env=full_env)
+
+
+def monlab_checked(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`monlab ARGS`, failing the test with its stderr when it exits non-zero (unless `check` is False)."""
+    result = monlab(*args)
+    if check and result.returncode != 0:
+        pytest.fail(f"monlab {' '.join(args)} exited {result.returncode}: {result.stderr[-2000:]}")
+    return result

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from conftest import free_port
-from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
+from labelled_projects import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.load import MAX_CONCURRENCY
 from monlab.prometheus_api import PrometheusAPI
 from monlab.waiting import Outcome, poll

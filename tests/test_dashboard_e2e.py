@@ -12,13 +12,14 @@ import httpx
 import pytest
 
 from monlab.catalog import load_catalog
-from test_stack_e2e import free_offset, monlab, offline_images, remove_labelled  # noqa: F401 (a fixture)
+from labelled_projects import free_offset, remove_labelled
+from monlab_cli import monlab_checked as monlab
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def project(docker_client, offline_images):  # noqa: F811
+def project(docker_client, offline_images):
     name = f"monlabtest-dashboard-{uuid.uuid4().hex[:8]}"
     offset = free_offset()
     try:

@@ -178,7 +178,7 @@ def doctor(*args, env=None):
 
 @pytest.mark.docker
 def test_doctor_on_this_machine_lists_every_check_and_passes(docker_client):
-    from test_stack_e2e import free_offset
+    from labelled_projects import free_offset
 
     result = doctor("--json", "--project", "monlabtest-doctor", "--port-offset", str(free_offset()))
     report = json.loads(result.stdout)

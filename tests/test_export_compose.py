@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import require
-from test_stack_e2e import remove_labelled
+from labelled_projects import remove_labelled
 from monlab.export.compose import ENV_FILE, PASSWORD_VARIABLE, AppBuild, compose_export
 from monlab.export.source import export_spec
 from monlab.export.write import write_export
@@ -198,7 +198,7 @@ def labelled(client, project: str) -> list[str]:
 
 @pytest.mark.docker
 def test_compose_started_stack_is_scraped_labbed_and_torn_down_by_monlab(docker_compose, docker_client, tmp_path):
-    from test_stack_e2e import free_offset
+    from labelled_projects import free_offset
 
     for ref in ("monlab/app-base:bookworm", "monlab/prometheus:bookworm"):
         require(bool(docker_client.images.list(name=ref)), f"the offline image {ref}")
@@ -254,7 +254,7 @@ def test_online_compose_stack_on_the_stand_ins_shares_its_grafana_password_with_
     """Online: the Grafana *stand-in* (tests/standins; real Grafana cannot run here) reads the
     password Compose takes from .env, `monlab status` shows that same login from the volume label,
     and a section with a Grafana check passes by URL with the credentials in --grafana."""
-    from test_stack_e2e import free_offset
+    from labelled_projects import free_offset
 
     project, offset = f"monlabtest-composeon-{uuid.uuid4().hex[:8]}", free_offset()
     out = tmp_path / "stack"

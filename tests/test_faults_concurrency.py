@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from test_stack_e2e import free_offset, labelled, remove_labelled
+from labelled_projects import free_offset, labelled, remove_labelled
 
 pytestmark = pytest.mark.docker
 

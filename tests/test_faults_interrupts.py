@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fault_injection import ctrl_c_after, monlab_with, sigint_after, sigint_after_step, sigint_while_stopping
-from test_stack_e2e import free_offset, remove_labelled
+from labelled_projects import free_offset, remove_labelled
 from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker

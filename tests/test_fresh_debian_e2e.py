@@ -22,7 +22,7 @@ import pytest
 
 from conftest import require
 from monlab.prometheus_api import PrometheusAPI
-from test_stack_e2e import free_offset, remove_labelled
+from labelled_projects import free_offset, remove_labelled
 
 pytestmark = pytest.mark.docker
 

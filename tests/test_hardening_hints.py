@@ -54,7 +54,7 @@ def test_bare_hints_get_the_stacks_options():
 
 @pytest.mark.docker
 def test_a_lab_on_a_stopped_app_hints_the_exact_up_that_repairs_it(docker_client):
-    from test_stack_e2e import free_offset, remove_labelled
+    from labelled_projects import free_offset, remove_labelled
 
     project = f"monlabtest-hint-{uuid.uuid4().hex[:8]}"
     offset = free_offset()
@@ -79,7 +79,7 @@ def test_a_lab_on_a_stopped_app_hints_the_exact_up_that_repairs_it(docker_client
 @pytest.mark.docker
 def test_an_online_stack_made_with_image_overrides_hints_an_up_that_keeps_them(docker_client, standin_images):
     """On the stand-ins (tests/standins): Prometheus given by `--image` under a tag of this test's own."""
-    from test_stack_e2e import free_offset, remove_labelled
+    from labelled_projects import free_offset, remove_labelled
 
     project, offset = f"monlabtest-hintimg-{uuid.uuid4().hex[:8]}", free_offset()
     override = f"monlabtest/prometheus-override:{uuid.uuid4().hex[:8]}"

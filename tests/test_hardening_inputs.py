@@ -81,7 +81,7 @@ def test_a_bad_docker_host_is_one_line_and_exit_3(host):
 def test_up_with_an_ipv6_bind_works_end_to_end(docker_client):
     import httpx
 
-    from test_stack_e2e import free_offset, remove_labelled
+    from labelled_projects import free_offset, remove_labelled
 
     project = f"monlabtest-v6-{uuid.uuid4().hex[:8]}"
     offset = free_offset()

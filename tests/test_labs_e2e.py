@@ -15,7 +15,7 @@ import pytest
 
 from printed_urls import URL, broken_urls, look_at_blocks, printed_urls
 from results_schema import E_NOTATION, validate_results
-from test_stack_e2e import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
+from labelled_projects import free_offset, remove_labelled  # the stack tests' port search and label-only cleanup
 from monlab.catalog import load_catalog
 from monlab.prometheus_api import PrometheusAPI
 from monlab.resources import app_source_dir

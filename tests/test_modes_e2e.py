@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from monlab.waiting import Outcome, poll
-from test_stack_e2e import free_offset, labelled, monlab, remove_labelled
+from labelled_projects import free_offset, labelled, remove_labelled
+from monlab_cli import monlab_checked as monlab
 
 pytestmark = pytest.mark.docker
 

@@ -21,7 +21,8 @@ from monlab.image_refs import normalized
 from monlab.project import ONLINE_IMAGES
 from printed_urls import broken_urls, printed_urls
 from results_schema import validate_results
-from test_stack_e2e import free_offset, monlab, remove_labelled
+from labelled_projects import free_offset, remove_labelled
+from monlab_cli import monlab_checked as monlab
 
 pytestmark = pytest.mark.docker
 

@@ -24,7 +24,7 @@ from monlab.images.archive import check_archive
 from monlab.image_refs import normalized
 from monlab.project import OFFLINE_IMAGES
 from monlab.waiting import Outcome, poll
-from test_stack_e2e import free_offset, labelled, remove_labelled
+from labelled_projects import free_offset, labelled, remove_labelled
 from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker

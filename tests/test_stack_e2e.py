@@ -4,57 +4,18 @@ Every resource is found and removed by this test's own `monlab.project` label; n
 """
 
 import json
-import random
 import shutil
-import subprocess
-import sys
 import uuid
 
 import pytest
 
 from monlab.prometheus_api import PrometheusAPI
 from monlab.stack.control import open_stack
-from monlab.stack.ports import port_is_free
 from monlab.waiting import Outcome, poll
+from labelled_projects import free_offset, labelled, remove_labelled
+from monlab_cli import monlab_checked as monlab
 
 pytestmark = pytest.mark.docker
-
-
-def monlab(*args, check=True):
-    result = subprocess.run([sys.executable, "-m", "monlab", *args], capture_output=True, text=True, timeout=600)
-    if check and result.returncode != 0:
-        pytest.fail(f"monlab {' '.join(args)} exited {result.returncode}: {result.stderr[-2000:]}")
-    return result
-
-
-def free_offset() -> int:
-    for _ in range(200):
-        offset = random.randint(20000, 45000)
-        if all(port_is_free("127.0.0.1", base + offset) for base in (5000, 9090, 3000)):
-            return offset
-    raise RuntimeError("no free port range")
-
-
-def remove_labelled(client, project):
-    label = {"label": f"monlab.project={project}"}
-    for container in client.containers.list(all=True, filters=label):
-        container.remove(force=True)
-    for network in client.networks.list(filters=label):
-        network.remove()
-    for volume in client.volumes.list(filters=label):
-        volume.remove(force=True)
-    for image in client.images.list(filters=label):
-        client.images.remove(image.id, force=True)
-
-
-def labelled(client, project):
-    label = {"label": f"monlab.project={project}"}
-    return {
-        "containers": [c.name for c in client.containers.list(all=True, filters=label)],
-        "networks": [n.name for n in client.networks.list(filters=label)],
-        "volumes": [v.name for v in client.volumes.list(filters=label)],
-        "images": [i.id for i in client.images.list(filters=label)],
-    }
 
 
 def wait_value(api, expr, wanted, timeout=40):
@@ -64,18 +25,6 @@ def wait_value(api, expr, wanted, timeout=40):
 
 def _value(api, expr):
     return api.query_value(expr)
-
-
-@pytest.fixture(scope="module")
-def offline_images(docker_client):
-    result = monlab("images", "bootstrap")
-    for ref in ("monlab/app-base:bookworm", "monlab/prometheus:bookworm"):
-        assert _has_image(docker_client, ref), result.stderr
-    return True
-
-
-def _has_image(client, ref):
-    return bool(client.images.list(name=ref))
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,8 @@ def test_up_on_all_interfaces_warns_and_prints_urls_other_machines_can_use(docke
     import json
     import uuid
 
-    from test_stack_e2e import free_offset, monlab, remove_labelled
+    from labelled_projects import free_offset, remove_labelled
+    from monlab_cli import monlab_checked as monlab
 
     project, offset = f"wt17-bind-{uuid.uuid4().hex[:8]}", free_offset()
     try:

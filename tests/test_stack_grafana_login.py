@@ -13,7 +13,8 @@ import pytest
 
 from monlab.project import ONLINE_IMAGES
 from monlab.waiting import Outcome, poll
-from test_stack_e2e import free_offset, monlab, remove_labelled
+from labelled_projects import free_offset, remove_labelled
+from monlab_cli import monlab_checked as monlab
 
 pytestmark = pytest.mark.docker
 

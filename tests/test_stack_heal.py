@@ -16,7 +16,7 @@ import pytest
 from monlab.stack.readiness import app_answers
 from monlab.waiting import Outcome, poll
 
-from test_stack_e2e import free_offset, remove_labelled
+from labelled_projects import free_offset, remove_labelled
 from monlab_cli import monlab
 
 pytestmark = pytest.mark.docker

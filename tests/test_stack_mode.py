@@ -76,7 +76,7 @@ monlab.project.OFFLINE_IMAGES.update({{"app-base": "monlab/app-base:{tag}", "pro
 @pytest.mark.docker
 def test_plain_up_without_registry_or_any_image_builds_the_offline_stack(docker_client, monkeypatch):
     from test_online_e2e import monlab_patched
-    from test_stack_e2e import free_offset, remove_labelled
+    from labelled_projects import free_offset, remove_labelled
 
     project, offset, tag = f"monlabtest-fallback-{uuid.uuid4().hex[:8]}", free_offset(), f"fallbacktest-{uuid.uuid4().hex[:8]}"
     patch = PRIVATE_OFFLINE_TAGS.format(tag=tag)

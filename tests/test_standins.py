@@ -24,7 +24,7 @@ from monlab.render import RenderContext, render_stack
 from monlab.render.grafana_provisioning import ALERTS_FILE
 from monlab.waiting import Outcome, poll
 from standins import LABEL, STANDINS
-from test_stack_e2e import remove_labelled
+from labelled_projects import remove_labelled
 
 pytestmark = pytest.mark.docker
 
