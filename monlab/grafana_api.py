@@ -56,7 +56,6 @@ def refused_login(response: httpx.Response) -> bool:
 
 class GrafanaAPI(JsonService):
     name = "Grafana"
-    unreachable_hint = "Run `monlab status` to see the stack; Grafana needs 60-90 s on its first start."
 
     def __init__(
         self,
@@ -65,14 +64,19 @@ class GrafanaAPI(JsonService):
         password: str = "",
         timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        status_command: str = "monlab status",
     ) -> None:
-        super().__init__(base_url, timeout=timeout, transport=transport, auth=(user, password))
+        super().__init__(base_url, timeout=timeout, transport=transport, auth=(user, password),
+                         status_command=status_command)
+
+    def unreachable_hint(self) -> str:
+        return f"Run `{self.status_command}` to see the stack; Grafana needs 60-90 s on its first start."
 
     def check_status(self, response: httpx.Response, path: str) -> None:
         if refused_login(response):
             raise LoginRefused(
                 f"Grafana at {self.base_url} refused the login ({response.status_code} on {path})",
-                "Use the password `monlab status` shows; an old Grafana volume keeps its old password.",
+                f"Use the password `{self.status_command}` shows; an old Grafana volume keeps its old password.",
             )
         super().check_status(response, path)
 

@@ -11,8 +11,9 @@ from monlab.errors import ServiceError
 
 
 class JsonService:
+    """`status_command` and `up_command` are the stack's own (its project and options), for hints."""
+
     name = "The service"
-    unreachable_hint = "Run `monlab status` to see the stack, or `monlab up` to start it."
 
     def __init__(
         self,
@@ -20,9 +21,15 @@ class JsonService:
         timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
         auth: tuple[str, str] | None = None,
+        status_command: str = "monlab status",
+        up_command: str = "monlab up",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.status_command, self.up_command = status_command, up_command
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport, auth=auth)
+
+    def unreachable_hint(self) -> str:
+        return f"Run `{self.status_command}` to see the stack, or `{self.up_command}` to start it."
 
     def close(self) -> None:
         self._http.close()
@@ -46,7 +53,7 @@ class JsonService:
             return self._http.get(path, params=params or None)
         except httpx.HTTPError as exc:
             raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
-                               self.unreachable_hint) from exc
+                               self.unreachable_hint()) from exc
 
     def post(self, path: str, body: Any) -> httpx.Response:
         """The answer to POST `path` with a JSON body, whatever its status; no answer raises ServiceError."""
@@ -54,7 +61,7 @@ class JsonService:
             return self._http.post(path, json=body)
         except httpx.HTTPError as exc:
             raise ServiceError(f"{self.name} at {self.base_url} did not answer ({type(exc).__name__})",
-                               self.unreachable_hint) from exc
+                               self.unreachable_hint()) from exc
 
     def get_json(self, path: str, **params: Any) -> Any:
         response = self.get(path, **params)

@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from monlab.image_refs import decode_overrides, encode_overrides, recorded
-from monlab.lab.hints import for_stack
-from monlab.project import Project, status_command, up_command
+from monlab.project import Project, up_command
 
 
 @pytest.mark.parametrize("project, offline, command", [
@@ -44,12 +43,6 @@ def test_recorded_overrides_read_back_as_written(overrides):
 
 def test_a_tampered_overrides_label_drops_what_is_not_an_override():
     assert decode_overrides("grafana=g/g:1,nosuch=x:1,prometheus=NOT A REF,=,,") == {"grafana": "g/g:1"}
-
-
-def test_bare_hints_get_the_stacks_options():
-    hint = "Run `monlab status`; start the stack with `monlab up`."
-    assert for_stack(hint, "monlab up --offline --project p", status_command("p")) == (
-        "Run `monlab status --project p`; start the stack with `monlab up --offline --project p`.")
 
 
 @pytest.mark.docker

@@ -5,8 +5,8 @@ that stops, starts and redeploys the app process for real)."""
 from __future__ import annotations
 
 import shutil
-
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -236,3 +236,35 @@ def test_a_client_percentile_of_a_load_that_got_no_answers_is_refused_not_flatte
     assert load.detail.startswith("most requests timed out or got no answer (6 of 6)")
     assert figure.name == "figure dead_p95" and "of the 0 answered; 6 of 6 got no answer" in figure.detail
     assert "dead_p95" not in result.figures
+
+
+class OfAnotherProject:
+    """The local stack as a stack of project p9 made offline at port offset 7 would call itself."""
+
+    UP, STATUS = "monlab up --offline --project p9 --port-offset 7", "monlab status --project p9"
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    def info(self):
+        return replace(self.stack.info(), up_command=self.UP, status_command=self.STATUS)
+
+    def __getattr__(self, name):
+        return getattr(self.stack, name)
+
+
+def test_hints_name_the_stacks_own_commands(stack, tmp_path):
+    """Copying a hint repairs this stack, not the default project's."""
+    named = OfAnotherProject(stack)
+    result, _ = run(named, custom(tmp_path, "reliability", """\
+        - targets: {jobs: [no-such-job], within: 1}
+        """))
+    [check] = [c for c in result.checks if c.failed]
+    assert f"`{named.UP}` renders it" in check.hint
+    stack.stop_service("app")
+    try:
+        result, _ = run(named, custom(tmp_path / "again", "reliability", "- targets: {jobs: [flask-app]}\n"))
+    finally:
+        stack.start_service("app")
+    [check] = result.checks
+    assert check.environment and f"`{named.UP}`" in check.hint, check

@@ -40,7 +40,7 @@ def grafana_hooks(info: StackInfo):
     from monlab.render import DASHBOARD_UID, panel_url
 
     base = info.url("grafana") or ""
-    api = GrafanaAPI(base, info.grafana_user, info.grafana_password or "")
+    api = GrafanaAPI(base, info.grafana_user, info.grafana_password or "", status_command=info.status_command)
     catalog = load_catalog()
 
     def annotate(text: str, tags: tuple[str, ...]) -> None:

@@ -6,6 +6,7 @@ import re
 
 from monlab.errors import ServiceError
 from monlab.prometheus_api import PrometheusAPI
+from monlab.stackinfo import StackInfo
 
 _RANGE_FUNCTIONS = re.compile(r"\b(rate|irate|increase|delta|deriv)\s*\(")
 _NOT_METRICS = {
@@ -24,10 +25,10 @@ def metric_names(expr: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n not in _NOT_METRICS and not re.match(r"^\d", n)))
 
 
-def for_stack(hint: str, up: str, status: str) -> str:
-    """A hint that names `monlab up`/`monlab status` bare, carrying the stack's own options instead,
+def repair_hint(info: StackInfo) -> str:
+    """How to make the stack usable again: its own `monlab up …`, with the options it was made with,
     so copying it always works (offline, another project, another port offset)."""
-    return hint.replace("`monlab up`", f"`{up}`").replace("`monlab status`", f"`{status}`")
+    return info.repair_hint or f"Run `{info.up_command}` to (re)start the stack; a lab never repairs it by itself."
 
 
 def down_targets(api: PrometheusAPI) -> str:
@@ -35,11 +36,11 @@ def down_targets(api: PrometheusAPI) -> str:
     return "; ".join(f"target down: job {t.job} ({t.last_error or t.health})" for t in down)
 
 
-def why_no_data(api: PrometheusAPI, expr: str) -> str:
+def why_no_data(api: PrometheusAPI, expr: str, info: StackInfo) -> str:
     try:
         down = down_targets(api)
         if down:
-            return f"{down} — run `monlab status`, and `monlab up` if a service stopped"
+            return f"{down} — run `{info.status_command}`, and `{info.up_command}` if a service stopped"
         for name in metric_names(expr):
             if not api.query(f"count({{__name__={name!r}}})".replace("'", '"')):
                 return f"metric missing: {name} has not been scraped yet (its endpoint sends it on first use)"

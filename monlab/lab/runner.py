@@ -15,7 +15,7 @@ from monlab.interrupts import Leftovers
 from monlab.lab.context import Activity, RunContext
 from monlab.lab.figures import figure_infos
 from monlab.lab.guidance import dashboard_url, lab_panels, look_at
-from monlab.lab.hints import for_stack
+from monlab.lab.hints import repair_hint
 from monlab.lab.kinds import KINDS
 from monlab.lab.kinds.traffic import answered_check
 from monlab.lab.model import Lab
@@ -29,7 +29,7 @@ from monlab.prometheus_api import PrometheusAPI
 from monlab.stackinfo import StackControl, StackInfo
 from monlab.waiting import REAL_CLOCK, Clock
 
-UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."
+UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."  # when the stack is unknown
 BACKGROUND_JOIN_S = 5.0
 PACE_HINT = "scrape_interval and evaluation_interval of 5-15 s in prometheus.yml make labs fast; monlab's own stack uses 5 s"
 BUG_HINT = "this is a bug in monlab or in the lab file; please report it with this section's `--json` output"
@@ -70,11 +70,11 @@ def run_lab(
     result = LabResult(lab.name, figure_info=figure_infos(lab, catalog))
     view.section(lab.section)
     info = stack.info()
-    with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9") as prometheus:
+    with PrometheusAPI(info.url("prometheus") or "http://127.0.0.1:9", status_command=info.status_command,
+                       up_command=info.up_command) as prometheus:
         problem = stack_problem(info, prometheus)
         if problem:
-            check = environment_failed("the stack is up", problem,
-                                       info.repair_hint or for_stack(UP_HINT, info.up_command, info.status_command))
+            check = environment_failed("the stack is up", problem, repair_hint(info))
             result.checks.append(check)
             view.check(check)
             return result
@@ -127,7 +127,7 @@ def _run_steps(ctx: RunContext, result: LabResult) -> bool:
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:  # e.g. Prometheus stopped answering: this section cannot go on
-            _record(ctx, result, [stack_failed(step.title, error)])
+            _record(ctx, result, [stack_failed(step.title, error, repair_hint(ctx.info))])
             return False
         except Exception as error:  # a bug in a step kind is that step's failed check, never a crashed lab
             checks = [failed(step.title, f"the step broke: {describe_error(error)}", BUG_HINT)]
@@ -151,11 +151,11 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-def stack_failed(name: str, error: Exception):
-    """An environment result: the stack (not the lab) stopped this step."""
+def stack_failed(name: str, error: Exception, repair: str = UP_HINT):
+    """An environment result: the stack (not the lab) stopped this step; `repair` says how to mend it."""
     if isinstance(error, MonlabError):
-        return environment_failed(name, error.message, error.hint or UP_HINT)
-    return environment_failed(name, f"the stack stopped answering ({describe_error(error)})", UP_HINT)
+        return environment_failed(name, error.message, error.hint or repair)
+    return environment_failed(name, f"the stack stopped answering ({describe_error(error)})", repair)
 
 
 def section_stopped(name: str, error: Exception):
@@ -168,7 +168,6 @@ def section_stopped(name: str, error: Exception):
 
 def _record(ctx: RunContext, result: LabResult, checks: list) -> None:
     for check in checks:
-        check = replace(check, hint=for_stack(check.hint, ctx.info.up_command, ctx.info.status_command))
         result.checks.append(check)
         ctx.view.check(check)
 
@@ -182,7 +181,8 @@ def _finish_background(ctx: RunContext, result: LabResult, completed: bool) -> N
             job.thread.join(BACKGROUND_JOIN_S)
         if job.result:
             ctx.view.action(f"background load ended: {job.title}")
-            _record(ctx, result, [answered_check(job.title, job.result[0], None, None if completed else job.planned)])
+            _record(ctx, result, [answered_check(job.title, job.result[0], None, ctx.info.status_command,
+                                                 None if completed else job.planned)])
     ctx.background.clear()
 
 
@@ -196,9 +196,9 @@ def _undo(ctx: RunContext, result: LabResult) -> None:
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:
-            _record(ctx, result, [stack_failed(f"undo {key}", error)])
+            _record(ctx, result, [stack_failed(f"undo {key}", error, repair_hint(ctx.info))])
         except Exception as error:
-            _record(ctx, result, [failed(f"undo {key}", f"the undo broke: {describe_error(error)}", UP_HINT)])
+            _record(ctx, result, [failed(f"undo {key}", f"the undo broke: {describe_error(error)}", repair_hint(ctx.info))])
     ctx.undo.clear()
 
 

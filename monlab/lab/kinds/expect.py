@@ -45,7 +45,7 @@ def _run(ctx, params: dict) -> list:
         if source.figure:
             return ""
         if result.value is None:
-            return why_no_data(ctx.prometheus, source.expr)
+            return why_no_data(ctx.prometheus, source.expr, ctx.info)
         return why_wrong_value(ctx.prometheus)
 
     timeout = 0.0 if source.figure else params["within"] or ctx.timing.query_deadline()

@@ -21,7 +21,7 @@ def _run(ctx, params: dict) -> list:
         state = ctx.grafana_states().get(alert.name, "missing")
         return Outcome(state.lower() == wanted, state, f"Grafana rule {alert.name} is {state}")
 
-    hint = lambda r: ("the rule is not provisioned: check `monlab status`" if r.value == "missing"
+    hint = lambda r: (f"the rule is not provisioned: check `{ctx.info.status_command}`" if r.value == "missing"
                       else f"Grafana evaluates rules every {GRAFANA_RULE_INTERVAL_S:g} s; `for:` is {alert.for_}")
     return [retry_check(ctx, name, probe, deadline(ctx, params) + GRAFANA_RULE_INTERVAL_S, hint,
                         ctx.link(alert.panel, alert.expr))]

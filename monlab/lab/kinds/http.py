@@ -27,7 +27,7 @@ def _run(ctx, params: dict) -> list:
     try:
         response = httpx.request(plan.method, ctx.app_url + plan.path, data=plan.data or None, timeout=TIMEOUT_S)
     except httpx.HTTPError as exc:
-        return [failed(title, f"no answer ({type(exc).__name__})", "run `monlab status`")]
+        return [failed(title, f"no answer ({type(exc).__name__})", f"run `{ctx.info.status_command}`")]
     body = response.text.strip()
     detail = f"{response.status_code}: {body[:120]}"
     if params["status"] and response.status_code != params["status"]:

@@ -68,7 +68,7 @@ def _unanswered_latency(ctx, p: dict) -> list:
     load, figure = ctx.loads[p["load"]], p["figure"]
     if load.mostly_unanswered:
         return [failed(f"figure {figure}", f"not measured: {load.covers()}, so a percentile of the answered few would flatter the app",
-                       "the app was not answering during the load: run `monlab status`")]
+                       f"the app was not answering during the load: run `{ctx.info.status_command}`")]
     ctx.figures[figure] = _latency(ctx, p)
     ctx.view.figure(figure, ctx.figures[figure])
     ctx.view.note(f"{figure} covers only the answered requests ({load.covers()})")
@@ -103,7 +103,7 @@ def _record_query(ctx, params: dict) -> list:
     link = ctx.link(source.panel_id, source.expr)
     seen = poll(lambda: _reading(ctx, source), ctx.timing.query_deadline(), ctx.timing.poll_interval, ctx.clock)
     if not seen.done:
-        return [failed(f"figure {figure}", f"{source.shown()} has no data", why_no_data(ctx.prometheus, source.expr), link)]
+        return [failed(f"figure {figure}", f"{source.shown()} has no data", why_no_data(ctx.prometheus, source.expr, ctx.info), link)]
     ctx.figures[figure] = seen.value
     ctx.view.figure(figure, seen.value, link, figure_info(params, ctx.catalog))
     return []

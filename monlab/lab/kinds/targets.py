@@ -32,7 +32,7 @@ def _run(ctx, params: dict) -> list:
 
     def hint(result) -> str:
         errors = [f"{t.job}: {t.last_error}" for t in result.value or [] if t.last_error]
-        return "; ".join(errors) or "Prometheus' scrape config lacks a job: `monlab up` renders it"
+        return "; ".join(errors) or f"Prometheus' scrape config lacks a job: `{ctx.info.up_command}` renders it"
 
     timeout = params["within"] or ctx.timing.query_deadline()
     return [retry_check(ctx, _describe(params), probe, timeout, hint, ctx.page("targets"))]

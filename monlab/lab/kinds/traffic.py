@@ -33,16 +33,17 @@ def _parse(src: StepSource) -> dict:
     return {"plan": plan_of(src, src.get("count", 1)), "id": define_load(src), "expect_status": expect}
 
 
-def answered_check(title: str, result: LoadResult, expect_status: int | None, planned: int | None = None):
+def answered_check(title: str, result: LoadResult, expect_status: int | None, status_command: str,
+                   planned: int | None = None):
     detail = summary_line(result)
     if planned is not None and result.sent < planned:
         return failed(title, f"ended early after {result.sent} of {planned} planned requests; {detail}",
                       "the section stopped before this load finished: see the check that failed first")
     if result.mostly_unanswered:
         return failed(title, f"most requests timed out or got no answer ({result.unanswered} of {result.sent}); {detail}",
-                      "the app did not answer most requests (paused, stopped or overloaded): run `monlab status`")
+                      f"the app did not answer most requests (paused, stopped or overloaded): run `{status_command}`")
     if result.errors:
-        return failed(title, detail, "the app did not answer every request: run `monlab status`")
+        return failed(title, detail, f"the app did not answer every request: run `{status_command}`")
     if expect_status is not None and result.count_of(expect_status) != result.sent:
         return failed(title, detail, f"expected every answer to be {expect_status}")
     return passed(title, detail)
@@ -52,7 +53,7 @@ def run_foreground(ctx, plan: LoadPlan, load_id: str, title: str, expect_status:
     result = ctx.view.load(ctx.app_url, plan)
     if load_id:
         ctx.loads[load_id] = result
-    return [answered_check(title, result, expect_status)]
+    return [answered_check(title, result, expect_status, ctx.info.status_command)]
 
 
 def _run(ctx, params: dict) -> list:

@@ -22,7 +22,7 @@ def _run(ctx, params: dict) -> list:
 
     timeout = params["within"] or ctx.timing.query_deadline()
     return [retry_check(ctx, f"data for {source.shown()}", probe, timeout,
-                        lambda _: why_no_data(ctx.prometheus, source.expr),
+                        lambda _: why_no_data(ctx.prometheus, source.expr, ctx.info),
                         ctx.link(source.panel_id, source.expr))]
 
 
