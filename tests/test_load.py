@@ -116,8 +116,9 @@ def test_unanswered_requests_are_counted_and_the_percentiles_say_what_they_cover
     line = summary_line(paused)
     assert "84× ReadTimeout" in line and "p95 10 ms (of the 16 answered; 84 of 100 got no answer)" in line
     assert "most got no answer" in summary_headline(paused)
-    check = answered_check("load", paused, 200)
+    check = answered_check("load", paused, 200, "monlab status --project p")
     assert check.failed and check.detail.startswith("most requests timed out or got no answer (84 of 100)")
+    assert "run `monlab status --project p`" in check.hint
     rows = {row for column in summary_table(paused).columns[:1] for row in column._cells}
     assert {"latency p95 (answered only)", "answered"} <= rows
     healthy = run_load(app.url, LoadPlan("/", count=5))
