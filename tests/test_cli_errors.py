@@ -1,6 +1,8 @@
 """Every failure a user can cause ends in exit 3 and one line, never a traceback (real CLI, real sockets)."""
 
 import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -88,3 +90,27 @@ def test_ctrl_c_as_a_finished_command_leaves_keeps_its_exit_code(args, env, code
     out, err = process.communicate(timeout=60)
     assert process.returncode == code, (process.returncode, err[-1500:])
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-1500:]
+
+
+CTRL_C_WHILE_LOADING = """
+import builtins, runpy, sys
+real_import = builtins.__import__
+def ctrl_c_while_loading(name, *args, **kwargs):
+    if name == "typer":  # the CLI's first heavy import: a Ctrl-C lands here on a busy machine
+        raise KeyboardInterrupt
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = ctrl_c_while_loading
+if sys.argv[1] == "module":
+    runpy.run_module("monlab", run_name="__main__")
+else:
+    from monlab.__main__ import run  # what the installed `monlab` script calls
+    run()
+"""
+
+
+@pytest.mark.parametrize("started_as", ["module", "script"])
+def test_ctrl_c_while_python_still_loads_monlab_is_exit_130_without_a_traceback(started_as):
+    result = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_LOADING, started_as], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert result.stderr.strip() == "Interrupted."
