@@ -67,19 +67,11 @@ def main() -> None:
 def _finish(code: int | str | None) -> NoReturn:
     """The command is done, so a Ctrl-C from now on cannot change what it did: the process leaves
     with the command's own exit code. Left to Python, a Ctrl-C during interpreter shutdown ends the
-    process by the signal itself (status -2) after the command had succeeded."""
-    import os
+    process by the signal itself (status -2) after the command had succeeded. Ignored, not handled:
+    Python's shutdown puts back the default for a signal it handles, but leaves an ignored one alone."""
     import signal
 
-    status = code if isinstance(code, int) else (0 if code is None else 1)
-
-    def leave_now(signum, frame) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(status)
-
-    signal.signal(signal.SIGINT, leave_now)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
 
 
