@@ -78,7 +78,8 @@ def deferred() -> Iterator[None]:
 
 def _hand_on(handler) -> None:
     """The held-back Ctrl-C goes to the handler the block replaced: Python's own raises
-    KeyboardInterrupt, an enclosing `deferred` holds it in turn, the CLI's late handler exits."""
+    KeyboardInterrupt, an enclosing `deferred` holds it in turn, and once a command has finished
+    (the CLI then ignores SIGINT) it is dropped."""
     if callable(handler):
         handler(signal.SIGINT, None)
     elif handler != signal.SIG_IGN:

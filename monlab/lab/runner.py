@@ -192,7 +192,7 @@ def _undo(ctx: RunContext, result: LabResult) -> None:
         ctx.view.action(f"undo: {key}")
         try:
             undo()
-            ctx.leftovers.done(f"lab:{key}")
+            ctx.restored(key)
         except DockerUnavailable:
             raise
         except (MonlabError, *STACK_ERRORS) as error:
