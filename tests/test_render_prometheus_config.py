@@ -46,7 +46,7 @@ def test_both_lecture_jobs_scrape_the_app_by_service_name(prometheus_files):
 
 def test_intervals_and_relative_rule_files(prometheus_files):
     config = yaml.safe_load(prometheus_files["prometheus.yml"])
-    assert config["global"] == {"scrape_interval": "5s", "scrape_timeout": "4s", "evaluation_interval": "5s"}
+    assert config["global"] == {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"}
     assert config["rule_files"] == ["rules/*.yml"]
     assert "rules/monlab-alerts.yml" in prometheus_files
 

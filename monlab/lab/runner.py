@@ -31,7 +31,7 @@ from monlab.waiting import REAL_CLOCK, Clock
 
 UP_HINT = "Run `monlab up` to (re)start the stack; a lab never repairs it by itself."  # when the stack is unknown
 BACKGROUND_JOIN_S = 5.0
-PACE_HINT = "scrape_interval and evaluation_interval of 5-15 s in prometheus.yml make labs fast; monlab's own stack uses 5 s"
+PACE_HINT = "scrape_interval and evaluation_interval of 5-15 s in prometheus.yml make labs fast; monlab's own stack uses 1 s"
 BUG_HINT = "this is a bug in monlab or in the lab file; please report it with this section's `--json` output"
 STACK_ERRORS = (httpx.TransportError, ConnectionError)  # the stack stopped answering mid-request
 QUIET_KINDS = ("mark",)  # bookkeeping: shown only while it waits for a fresh scrape

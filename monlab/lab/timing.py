@@ -16,7 +16,7 @@ from monlab.project import APP_JOB
 if TYPE_CHECKING:
     from monlab.prometheus_api import PrometheusAPI, Target
 
-SLACK_S = 3.0  # a scrape that takes its timeout, a container that starts slowly
+SLACK_S = 5.0  # a scrape that takes its timeout, a container that starts slowly, a busy machine
 PROMETHEUS_DEFAULT_INTERVAL_S = 60.0  # what Prometheus uses when its config names no interval
 
 

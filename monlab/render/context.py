@@ -23,9 +23,9 @@ class RenderContext:
     app_target: str = f"app:{APP_METRICS_PORT}"  # host:port Prometheus scrapes, by service name on the stack network
     prometheus_url: str = "http://prometheus:9090"  # as Grafana's backend reaches it
     grafana_url: str = "http://127.0.0.1:3000"  # as a user's browser reaches it (alert annotations)
-    scrape_interval: str = "5s"
-    scrape_timeout: str = "4s"
-    evaluation_interval: str = "5s"
+    scrape_interval: str = "1s"
+    scrape_timeout: str = "1s"
+    evaluation_interval: str = "1s"
     grafana_rule_interval: str = "10s"
     datasource_uid: str = DATASOURCE_UID
     retired_rule_uids: tuple[str, ...] = ()  # Grafana rules provisioned before; those not in the catalog are deleted
