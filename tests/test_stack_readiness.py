@@ -4,7 +4,9 @@ import pytest
 
 from monlab.docker_runtime import ContainerRecord
 from monlab.errors import ServiceUnhealthy
+from monlab.project import Project
 from monlab.stack.readiness import ReadinessCheck, wait_ready
+from monlab.stack.up import UpRequest, waits_for_healthchecks
 from monlab.waiting import Clock
 from test_grafana_api import FakeGrafana
 
@@ -130,6 +132,17 @@ def test_ready_only_once_docker_calls_the_app_healthy():
     engine = HealthEngine(fake, [(0, "starting"), (6, "healthy")])
     wait_ready(engine, {"app": "app"}, [ReadinessCheck("app", "scraped", lambda: True, 60)], fake.clock())
     assert fake.t >= 6 and engine.container("app").health == "healthy"
+
+
+@pytest.mark.parametrize("only, engine_runs_them, waits", [
+    (None, True, True),  # `up`: its table must not show `starting`
+    (None, False, False),  # an engine without healthchecks (Podman without systemd) never reports healthy
+    (frozenset({"app"}), True, False),  # a lab's redeploy: the app answering HTTP is what the next step needs
+    (frozenset({"app"}), False, False),
+])
+def test_only_up_waits_for_the_engines_healthchecks(only, engine_runs_them, waits):
+    request = UpRequest(Project("p"), offline=True, only=only)
+    assert waits_for_healthchecks(request, engine_runs_them) is waits
 
 
 def test_an_unhealthy_container_fails_at_its_next_check_naming_its_healthcheck():

@@ -13,7 +13,7 @@ from monlab.project import APP_JOB
 from monlab.waiting import REAL_CLOCK, Clock, Outcome, poll
 
 LOG_LINES = 10
-HEALTH_TIMEOUT_S = 30.0  # the app image checks every 5 s after a 5 s start period
+HEALTH_TIMEOUT_S = 30.0  # the app image checks every 2 s after a 5 s start period
 # Target health in the targets API is what this Prometheus process scraped; the value of `up` is not:
 # a new container on the same data volume still answers the previous one's samples for 5 minutes.
 APP_SCRAPED = f"target {APP_JOB} up in /api/v1/targets"

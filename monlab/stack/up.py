@@ -92,12 +92,21 @@ def _converge_stack(runtime: DockerRuntime, request: UpRequest, spec: StackSpec,
     try:
         plan = _plan(runtime, request, spec)
         with leftovers.while_changing(f"up:{request.project.name}", _interrupted_note(request, plan)):
-            converge(runtime, spec, plan, checks, reporter, clock, runtime.engine_facts().runs_healthchecks)
+            converge(runtime, spec, plan, checks, reporter, clock,
+                     waits_for_healthchecks(request, runtime.engine_facts().runs_healthchecks))
     except BaseException:
         if network_created:
             _quietly(runtime.remove_network, spec.network)
         raise
     return plan
+
+
+def waits_for_healthchecks(request: UpRequest, engine_runs_them: bool) -> bool:
+    """`up` also waits for the engine's healthchecks, so its table never shows a health still
+    `starting`. A lab's redeploy of the app waits only for the app to answer HTTP through its request
+    workers, which is more than the image's healthcheck asks, and which the engine runs first one
+    interval after the start: the lab would wait that interval for nothing."""
+    return engine_runs_them and request.only is None
 
 
 def _wanted_services(request: UpRequest) -> list[str]:
