@@ -58,6 +58,23 @@ def scraped_once(prometheus_url: str) -> bool:
         return False
 
 
+def _query(prometheus_url: str, expr: str) -> list:
+    query = urllib.parse.urlencode({"query": expr})
+    with urllib.request.urlopen(f"{prometheus_url}/api/v1/query?{query}", timeout=2) as response:
+        return json.load(response)["data"]["result"]
+
+
+def wait_quiet(prometheus_url: str, timeout: float = 90) -> None:
+    """Until the app's last minute holds no requests (what §5 of the labs waits for before its load)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while _query(prometheus_url, "sum(increase(http_requests_total[1m])) > 0"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the app never had a quiet minute")
+        time.sleep(0.5)
+
+
 def wait_scraped(prometheus_url: str, timeout: float = 120) -> None:
     import time
 

@@ -17,6 +17,7 @@ from monlab.catalog import load_catalog
 from monlab.lab.model import load_lab
 from monlab.resources import labs_dir
 from monlab.waiting import Outcome, poll
+from monlab_cli import monlab
 
 pytestmark = pytest.mark.prometheus
 
@@ -59,12 +60,21 @@ def test_security_section_passes_and_the_alert_fires(stack):
     assert skipped and all("Grafana" in c.detail for c in skipped)
 
 
-def test_performance_section_measures_latency_and_rate(stack):
+FAST_REQUESTS = 3000  # 30 fast requests to each of the lecture load's 100: its 5 % slowest would all be fast ones
+
+
+def test_performance_section_measures_its_load_alone_after_other_traffic(stack):
+    """The panels average over a minute: run right after a section of fast traffic (§9 then §5, or
+    `lab all` twice), §5 showed a p95 of 86 ms for the lecture's load and HighLatency never fired.
+    The section waits for a minute with no other requests first."""
+    sent = monlab("load", "/", "-n", str(FAST_REQUESTS), "-c", "8", "--url", stack.app_url)
+    assert sent.returncode == 0, sent.stderr
     result, out = run(stack, shipped("performance"))
     assert result.passed, failures(result)
+    assert result.checks[0].name == "the last minute holds no other requests" and result.checks[0].passed
     figures = result.figures
     assert 0 < figures["avg_latency_s"] <= figures["client_p95_latency_s"]
-    assert figures["p95_latency_s"] > 0 and figures["request_rate"] > 0
+    assert figures["p95_latency_s"] > 0.1 and figures["request_rate"] > 0  # the load's own, as HighLatency sees it
     assert "graph?g0.expr=" in out  # offline: links to Prometheus' graph of the query
 
 
