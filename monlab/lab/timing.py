@@ -1,7 +1,7 @@
 """How long a check may wait, derived from Prometheus' own timing instead of fixed sleeps.
 
 The intervals come from the Prometheus the lab runs against (its targets and rules APIs), so a lab
-keeps pace with a stack that scrapes every 5 s, 15 s (dockprom) or every minute (Prometheus' default).
+keeps pace with a stack that scrapes every second (monlab's), 15 s (dockprom) or every minute (Prometheus' default).
 """
 
 from __future__ import annotations
