@@ -49,19 +49,17 @@ def _is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def scraped_once(prometheus_url: str) -> bool:
-    query = urllib.parse.urlencode({"query": 'up{job="flask-app"} == 1'})
-    try:
-        with urllib.request.urlopen(f"{prometheus_url}/api/v1/query?{query}", timeout=2) as response:
-            return bool(json.load(response)["data"]["result"])
-    except OSError:
-        return False
-
-
 def _query(prometheus_url: str, expr: str) -> list:
     query = urllib.parse.urlencode({"query": expr})
     with urllib.request.urlopen(f"{prometheus_url}/api/v1/query?{query}", timeout=2) as response:
         return json.load(response)["data"]["result"]
+
+
+def scraped_once(prometheus_url: str) -> bool:
+    try:
+        return bool(_query(prometheus_url, 'up{job="flask-app"} == 1'))
+    except OSError:
+        return False
 
 
 def wait_quiet(prometheus_url: str, timeout: float = 90) -> None:
