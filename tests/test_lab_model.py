@@ -72,6 +72,8 @@ def broken(labs: Path, name: str, steps: str) -> LabFileError:
     ("- alert: {name: NoSuchAlert, state: firing}\n", "capacity.yaml: steps[0].alert.name", "no alert 'NoSuchAlert'"),
     ("- alert: {name: HighRequestRate, state: burning}\n", "capacity.yaml: steps[0].alert.state", "must be one of"),
     ("- stop: database\n", "capacity.yaml: steps[0].stop.service", "must be one of app"),
+    ("- quiet: soon\n", "capacity.yaml: steps[0].quiet.window", "duration"),
+    ("- quiet: 1h\n", "capacity.yaml: steps[0].quiet.window", "at most 5m"),
     ("- record: {figure: x, ratio: [a, b]}\n", "capacity.yaml: steps[0].record.ratio", "no earlier figure named 'a'"),
     ("- load: {path: /, rate: 5000, duration: 10}\n", "capacity.yaml: steps[0].load.rate", "at most"),
     ("- traffic: {path: nowhere}\n", "capacity.yaml: steps[0].traffic", "must start with '/'"),

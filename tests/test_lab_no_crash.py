@@ -32,6 +32,7 @@ pytestmark = pytest.mark.prometheus
 # One step of every kind; later steps use what earlier ones leave (a mark, a load's id, figures).
 EVERY_KIND = """\
 - mark: before
+- quiet: 1s
 - say: every kind once
 - traffic: {path: /purchase, data: {amount: "1.50"}, count: 2, id: buys, expect_status: 200}
 - load: {path: /, rate: 20, duration: 0.5}

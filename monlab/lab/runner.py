@@ -176,11 +176,12 @@ def _finish_background(ctx: RunContext, result: LabResult, completed: bool) -> N
     """Stop background loads. One the section's normal end stops is done; one that an early end
     (a failure, an interrupt) cut short is a failed check carrying the count it reached."""
     for job in ctx.background:
+        cut_short = bool(job.thread and job.thread.is_alive())  # e.g. §6's 45 s load, no longer needed once the alert fired
         job.stop.set()
         if job.thread:
             job.thread.join(BACKGROUND_JOIN_S)
         if job.result:
-            ctx.view.action(f"background load ended: {job.title}")
+            ctx.view.action(f"background load {'stopped with the section' if cut_short else 'ended'}: {job.title}")
             _record(ctx, result, [answered_check(job.title, job.result[0], None, ctx.info.status_command,
                                                  None if completed else job.planned)])
     ctx.background.clear()

@@ -2,14 +2,14 @@
 
 from monlab.lab.kind import Kind
 from monlab.lab.kinds import (
-    alert, chart, expect, grafana_alert, http, load, mark, record, redeploy, say, start, stop, table, targets, traffic,
-    wait_data,
+    alert, chart, expect, grafana_alert, http, load, mark, quiet, record, redeploy, say, start, stop, table, targets,
+    traffic, wait_data,
 )
 
 KINDS: dict[str, Kind] = {
     module.KIND.name: module.KIND
     for module in (
-        say, traffic, load, http, stop, start, redeploy, wait_data, expect, alert, grafana_alert, targets, mark, record, table,
-        chart,
+        say, traffic, load, http, stop, start, redeploy, wait_data, quiet, expect, alert, grafana_alert, targets, mark, record,
+        table, chart,
     )
 }
