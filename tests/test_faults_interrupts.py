@@ -144,7 +144,7 @@ SECTION_WITH = {
     "say": "business", "traffic": "business", "http": "business", "mark": "business", "record": "business",
     "expect": "business", "chart": "business", "load": "capacity", "alert": "capacity", "grafana_alert": "capacity",
     "stop": "reliability", "start": "reliability", "targets": "reliability", "redeploy": "improvement",
-    "table": "improvement",
+    "table": "improvement", "quiet": "improvement",
 }
 
 
